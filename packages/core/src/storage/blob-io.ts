@@ -1,0 +1,174 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { StorageError } from '../errors.js';
+import type { BlobRow } from '../types.js';
+import type { FragmentStore } from '../contracts/fragment-store.js';
+import {
+  cipherRangeFor, cipherSizeOf, createHeader, createOpenStream, createSealStream, createVerifyStream, segmentCount,
+  parseHeader, STREAM_HEADER_SIZE,
+} from '../codec/segmented-aead.js';
+import { generateKey, kekIdOf, unwrapKey, wrapKey } from '../codec/key-wrap.js';
+import { ErasureWriter } from '../codec/erasure-writer.js';
+import { readErasureRange } from '../codec/erasure-reader.js';
+import type { ErasureLayout } from '../codec/stripe-layout.js';
+import { ByteLimit } from './byte-limit.js';
+import type { ResolvedStorageOptions } from './options.js';
+
+const MIN_SEGMENT_SIZE = 4096;
+
+export type BodySource = Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+export interface BlobWriteOptions {
+  /** 0 for a whole object, the part number for a multipart part (bound into every segment's AAD). */
+  streamIndex: number;
+  /** Declared plaintext size, when the client told us (Content-Length); the body must match it exactly. */
+  size?: number;
+  maxSize: number;
+  /** Set when the body is ciphertext a client sealed under this key: it is verified, not re-encrypted. */
+  clientKey?: Buffer;
+  /** Sees every plaintext byte, in order (extra checksums an adapter must verify). */
+  onPlaintext?: (chunk: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+export interface WrittenBlob {
+  blob: BlobRow;
+  md5: Buffer;
+  sha256: Buffer;
+}
+
+/**
+ * Turns a byte stream into one blob (encrypt or verify → erasure-code → fragments) and back. The blob row is
+ * recorded as `pending` before the first fragment byte, so a crash leaves something the start-up sweep finds.
+ */
+export class BlobIO {
+  private readonly kekId: string;
+  private readonly nodeMap: Map<string, FragmentStore>;
+
+  constructor(private readonly options: ResolvedStorageOptions) {
+    this.kekId = kekIdOf(options.kek);
+    this.nodeMap = new Map(options.nodes.map((n) => [n.id, n]));
+  }
+
+  get nodes(): ReadonlyMap<string, FragmentStore> {
+    return this.nodeMap;
+  }
+
+  async write(source: BodySource, opts: BlobWriteOptions): Promise<WrittenBlob> {
+    const { metadata, dataShards, parityShards, shardSize, segmentSize } = this.options;
+    const id = randomUUID();
+    const key = opts.clientKey ?? generateKey();
+    const width = dataShards + parityShards;
+    const names = Array.from({ length: width }, () => randomUUID());
+    const nodes = this.pickNodes(width);
+    const serverHeader = opts.clientKey ? undefined : createHeader({ segmentSize, streamIndex: opts.streamIndex });
+    const row: BlobRow = {
+      id, state: 'pending', refCount: 0, plainSize: 0, cipherSize: 0,
+      header: serverHeader ?? Buffer.alloc(STREAM_HEADER_SIZE),
+      wrappedKey: wrapKey(this.options.kek, key, id), kekId: this.kekId,
+      dataShards, parityShards, shardSize,
+      fragments: nodes.map((node, i) => ({ node: node.id, name: names[i]! })),
+      createdAt: new Date(),
+    };
+    await metadata.insertBlob(row);
+
+    const md5 = createHash('md5');
+    const sha256 = createHash('sha256');
+    let plainSize = 0;
+    const onPlaintext = (chunk: Buffer) => {
+      plainSize += chunk.length;
+      md5.update(chunk);
+      sha256.update(chunk);
+      opts.onPlaintext?.(chunk);
+    };
+    let header = serverHeader;
+    const writer = await ErasureWriter.open(nodes, layoutOf(row), {
+      names, minFragments: this.options.minWriteFragments, signal: opts.signal,
+    });
+    try {
+      const stages = opts.clientKey
+        ? [
+            // 4 KiB is the smallest segment size a client may choose, so the most tag overhead it can add.
+            new ByteLimit({ max: cipherSizeOf(opts.maxSize, MIN_SEGMENT_SIZE) }),
+            createVerifyStream(opts.clientKey, {
+              expectedStreamIndex: opts.streamIndex,
+              expectedPlainSize: opts.size,
+              onPlaintext: (chunk) => {
+                if (plainSize + chunk.length > opts.maxSize) {
+                  throw new StorageError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${opts.maxSize} bytes`);
+                }
+                onPlaintext(chunk);
+              },
+              onHeader: (_h, raw) => { header = Buffer.from(raw); },
+            }),
+          ]
+        : [new ByteLimit({ max: opts.maxSize, expected: opts.size }), createSealStream(key, serverHeader!, { onPlaintext })];
+      await pipeline([toReadable(source), ...stages, writerSink(writer)], { signal: opts.signal });
+      const { fragments, cipherSize } = await writer.finish();
+      if (!header) throw new StorageError('InvalidCiphertext', 'The upload ended before a ciphertext header arrived');
+      const written = { plainSize, cipherSize, header };
+      await metadata.updateBlobPlacement(id, fragments, written);
+      return { blob: { ...row, ...written, fragments }, md5: md5.digest(), sha256: sha256.digest() };
+    } catch (err) {
+      await writer.abort().catch(() => {});
+      await metadata.deleteBlob(id).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Plaintext bytes [start, end) of a blob, decrypting only the segments the range touches. */
+  read(blob: BlobRow, start: number, end: number, signal?: AbortSignal): Readable {
+    const key = unwrapKey(this.options.kek, blob.wrappedKey, blob.id);
+    const { segmentSize } = parseHeader(blob.header);
+    const range = cipherRangeFor(start, end, blob.plainSize, segmentSize);
+    const cipher = Readable.from(readErasureRange(this.nodeMap, { fragments: blob.fragments, cipherSize: blob.cipherSize, layout: layoutOf(blob) }, range.cipherStart, range.cipherEnd, { signal }));
+    const open = createOpenStream(key, blob.header, {
+      firstSegment: range.firstSegment, totalSegments: segmentCount(blob.plainSize, segmentSize), skip: range.skip, length: end - start,
+    });
+    pipeline(cipher, open).catch(() => { /* the error reaches the reader through `open` */ });
+    return open;
+  }
+
+  /** Deletes the fragments of released blobs, then their rows. Failures stay `deleting` for the sweep to retry. */
+  async release(blobs: readonly BlobRow[]): Promise<void> {
+    for (const blob of blobs) {
+      try {
+        await this.deleteFragments(blob);
+        await this.options.metadata.deleteBlob(blob.id);
+      } catch (err) {
+        this.options.logger.warn({ blobId: blob.id, err: String(err) }, 'blob release deferred to the sweep');
+      }
+    }
+  }
+
+  async deleteFragments(blob: BlobRow): Promise<void> {
+    await Promise.all(blob.fragments.map(async (placement) => {
+      if (!placement) return;
+      const node = this.nodeMap.get(placement.node);
+      if (node) await node.delete(placement.name);
+    }));
+  }
+
+  /** The first k+m configured nodes; placement is recorded per blob, so this may get smarter without migrations. */
+  private pickNodes(width: number): FragmentStore[] {
+    return this.options.nodes.slice(0, width);
+  }
+}
+
+export function layoutOf(blob: Pick<BlobRow, 'dataShards' | 'parityShards' | 'shardSize'>): ErasureLayout {
+  return { dataShards: blob.dataShards, parityShards: blob.parityShards, shardSize: blob.shardSize };
+}
+
+function toReadable(source: BodySource): Readable {
+  return source instanceof Readable ? source : Readable.from(source, { objectMode: false });
+}
+
+function writerSink(writer: ErasureWriter): Writable {
+  return new Writable({
+    highWaterMark: 1024 * 1024,
+    write(chunk: Buffer, _enc, done) {
+      writer.write(chunk).then(() => done(), done);
+    },
+  });
+}

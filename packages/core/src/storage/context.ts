@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { StorageError } from '../errors.js';
+import type { BucketRow, ObjectAttributes, ObjectExtent, ObjectRow } from '../types.js';
+import { emptyAttributes } from '../types.js';
+import { BlobIO } from './blob-io.js';
+import type { ResolvedStorageOptions } from './options.js';
+import type { Tenant } from './tenants.js';
+
+/** What the Storage facade's services share: options, metadata and blob I/O, and the lookups every call starts with. */
+export class StorageContext {
+  readonly blobs: BlobIO;
+
+  constructor(readonly options: ResolvedStorageOptions) {
+    this.blobs = new BlobIO(options);
+  }
+
+  get metadata() {
+    return this.options.metadata;
+  }
+
+  async bucket(tenant: Tenant, name: string): Promise<BucketRow> {
+    const bucket = typeof name === 'string' ? await this.metadata.getBucket(tenant.id, name) : undefined;
+    if (!bucket) throw new StorageError('NoSuchBucket', 'The specified bucket does not exist', { bucket: name });
+    return bucket;
+  }
+
+  /** Refuses a write that would take the tenant past its quota. */
+  async checkQuota(tenant: Tenant, extraBytes: number): Promise<void> {
+    if (tenant.quotaBytes === null) return;
+    const usage = await this.metadata.tenantUsage(tenant.id);
+    if (usage.bytes + extraBytes > tenant.quotaBytes) {
+      throw new StorageError('QuotaExceeded', `This upload would exceed the tenant's quota of ${tenant.quotaBytes} bytes`, { quotaBytes: tenant.quotaBytes, usedBytes: usage.bytes });
+    }
+  }
+
+  /** `safe` once every fragment of every extent is stored; `distributed` while repair still owes some. */
+  async phaseOf(extents: readonly ObjectExtent[]): Promise<{ phase: 'safe' | 'distributed'; safeAt: Date | null }> {
+    const blobs = await this.metadata.getBlobs(extents.map((e) => e.blobId));
+    const complete = blobs.every((b) => b.fragments.every((f) => f !== null));
+    return complete ? { phase: 'safe', safeAt: new Date() } : { phase: 'distributed', safeAt: null };
+  }
+
+  /** Plaintext [start, end) of an object, across its extents (one per multipart part). */
+  readExtents(extents: readonly ObjectExtent[], start: number, end: number, signal?: AbortSignal): Readable {
+    const { metadata, blobs } = this;
+    async function* generate() {
+      const rows = new Map((await metadata.getBlobs(extents.map((e) => e.blobId))).map((b) => [b.id, b]));
+      let offset = 0;
+      for (const extent of extents) {
+        const from = Math.max(start, offset);
+        const to = Math.min(end, offset + extent.size);
+        offset += extent.size;
+        if (from >= to) continue;
+        const blob = rows.get(extent.blobId);
+        if (!blob) throw new StorageError('InternalError', 'Object data is missing its blob record', { blobId: extent.blobId });
+        yield* blobs.read(blob, from - (offset - extent.size), to - (offset - extent.size), signal);
+      }
+    }
+    return Readable.from(generate(), { objectMode: false });
+  }
+
+  newObjectRow(fields: {
+    tenantId: string; bucketId: string; key: string; size: number; etag: string; sha256: string | null;
+    contentType?: string; attributes?: Partial<ObjectAttributes>; extents: ObjectExtent[]; partsCount: number | null;
+    phase: ObjectRow['phase']; safeAt: Date | null;
+  }): ObjectRow {
+    const now = new Date();
+    return {
+      fileId: randomUUID(),
+      tenantId: fields.tenantId,
+      bucketId: fields.bucketId,
+      key: fields.key,
+      state: 'live',
+      phase: fields.phase,
+      cancelledReason: null,
+      size: fields.size,
+      etag: fields.etag,
+      sha256: fields.sha256,
+      contentType: fields.contentType || 'application/octet-stream',
+      attributes: { ...emptyAttributes(), ...fields.attributes },
+      extents: fields.extents,
+      partsCount: fields.partsCount,
+      createdAt: now,
+      updatedAt: now,
+      replicationSafeAt: fields.safeAt,
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
+import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely';
+import pg from 'pg';
+import { StorageError } from '@omnigate/core';
+import type { Database } from './schema.js';
+
+export interface SqlMetadataStoreOptions {
+  /** `sqlite:/abs/path/meta.db`, `sqlite::memory:` or `postgres://user@host:5432/db` (`postgresql://` too). */
+  url: string;
+  /** PostgreSQL pool size (default 10). */
+  maxConnections?: number;
+  /** SQLite busy timeout in ms, for other processes holding the write lock (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+export interface Connection {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres';
+}
+
+export function connect(options: SqlMetadataStoreOptions): Connection {
+  const { url } = options;
+  if (url.startsWith('sqlite:')) return { db: openSqlite(sqlitePath(url), options.busyTimeoutMs ?? 5000), dialect: 'sqlite' };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { db: openPostgres(url, options.maxConnections ?? 10), dialect: 'postgres' };
+  throw new StorageError('InvalidArgument', 'The metadata URL must start with sqlite: or postgres://');
+}
+
+function sqlitePath(url: string): string {
+  const rest = url.slice('sqlite:'.length);
+  if (rest === ':memory:') return ':memory:';
+  const path = rest.startsWith('///') ? rest.slice(2) : rest; // accept sqlite:///abs/path as well
+  if (!path) throw new StorageError('InvalidArgument', 'The sqlite: metadata URL names no file');
+  return path;
+}
+
+function openSqlite(path: string, busyTimeoutMs: number): Kysely<Database> {
+  const database = new BetterSqlite3(path);
+  // WAL lets readers run beside the writer; synchronous=FULL fsyncs the WAL at every commit, because the metadata
+  // row is what makes an acknowledged upload exist (NORMAL could lose the last commits on power loss).
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+}
+
+function openPostgres(url: string, max: number): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client losing its server connection must not crash the process; the pool drops that client.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Kysely opens SQLite transactions with a deferred BEGIN, which takes the write lock only at the first write: two
+ * processes could then both read and one fail with SQLITE_BUSY on upgrade. BEGIN IMMEDIATE takes it up front, and
+ * busy_timeout makes the other wait. (In one process Kysely's single-connection mutex already serializes them.)
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}

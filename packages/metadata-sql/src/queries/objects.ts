@@ -1,0 +1,98 @@
+import { StorageError } from '@omnigate/core';
+import type { BlobRow, CommitResult, ObjectPhase, ObjectRow } from '@omnigate/core';
+import { prefixSuccessor } from '../keys.js';
+import { lockBucket, lockKey } from '../locks.js';
+import { assertSameBlobs, RefDeltas } from '../refcounts.js';
+import { fromObject, ms, toJson, toObject } from '../rows.js';
+import type { Q } from '../schema.js';
+
+/** The live row of (bucket, key), locked for update on PostgreSQL (the caller holds the key lock already). */
+async function selectLive(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
+  const row = await q.db.selectFrom('objects').selectAll()
+    .where('bucket_id', '=', bucketId).where('key', '=', key).where('state', '=', 'live')
+    .$if(q.pg, (qb) => qb.forUpdate()).executeTakeFirst();
+  return row && toObject(row);
+}
+
+/**
+ * The shared end of commitObject and completeUpload: under the key lock, cancels the current live object (adding
+ * its extents' releases to `deltas`), applies all reference changes, and inserts `row` as live.
+ */
+export async function installLive(q: Q, row: ObjectRow, reason: string, deltas: RefDeltas): Promise<CommitResult> {
+  await lockKey(q, row.bucketId, row.key);
+  const previous = await selectLive(q, row.bucketId, row.key);
+  let superseded: ObjectRow | undefined;
+  if (previous) {
+    const updatedAt = new Date();
+    await q.db.updateTable('objects')
+      .set({ state: 'cancelled', phase: 'cancelled', cancelled_reason: reason, updated_at: ms(updatedAt) })
+      .where('file_id', '=', previous.fileId).execute();
+    deltas.add(previous.extents.map((e) => e.blobId), -1);
+    superseded = { ...previous, state: 'cancelled', phase: 'cancelled', cancelledReason: reason, updatedAt };
+  }
+  const released = await deltas.apply(q);
+  await q.db.insertInto('objects').values(fromObject({ ...row, state: 'live', cancelledReason: null })).execute();
+  return { superseded, released };
+}
+
+export async function commitObject(q: Q, row: ObjectRow, options: { commitBlobIds: readonly string[]; supersedeReason: string }): Promise<CommitResult> {
+  assertSameBlobs(row.extents.map((e) => e.blobId), options.commitBlobIds, 'commitBlobIds');
+  // Holding the bucket row keeps deleteBucketIfEmpty from removing the bucket under this commit.
+  if (!(await lockBucket(q, row.bucketId, 'share'))) {
+    throw new StorageError('NoSuchBucket', 'The specified bucket does not exist', { bucketId: row.bucketId });
+  }
+  return installLive(q, row, options.supersedeReason, new RefDeltas().add(options.commitBlobIds, 1));
+}
+
+export async function getLiveObject(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
+  const row = await q.db.selectFrom('objects').selectAll()
+    .where('bucket_id', '=', bucketId).where('key', '=', key).where('state', '=', 'live').executeTakeFirst();
+  return row && toObject(row);
+}
+
+export async function getObject(q: Q, fileId: string): Promise<ObjectRow | undefined> {
+  const row = await q.db.selectFrom('objects').selectAll().where('file_id', '=', fileId).executeTakeFirst();
+  return row && toObject(row);
+}
+
+export async function listObjects(q: Q, bucketId: string, options: { prefix?: string; startAfter?: string; limit: number }): Promise<ObjectRow[]> {
+  if (options.limit <= 0) return [];
+  const { prefix, startAfter } = options;
+  const upper = prefix ? prefixSuccessor(prefix) : undefined;
+  const rows = await q.db.selectFrom('objects').selectAll()
+    .where('bucket_id', '=', bucketId).where('state', '=', 'live')
+    .$if(!!prefix, (qb) => qb.where('key', '>=', prefix!))
+    .$if(upper !== undefined, (qb) => qb.where('key', '<', upper!))
+    .$if(startAfter !== undefined, (qb) => qb.where('key', '>', startAfter!))
+    .orderBy('key').limit(options.limit).execute();
+  return rows.map(toObject);
+}
+
+/** A missing key or a live object other than `expectedFileId` changes nothing and reports `deleted: undefined`. */
+export async function deleteObject(q: Q, bucketId: string, key: string, expectedFileId?: string): Promise<{ deleted: ObjectRow | undefined; released: BlobRow[] }> {
+  await lockKey(q, bucketId, key);
+  const live = await selectLive(q, bucketId, key);
+  if (!live || (expectedFileId !== undefined && live.fileId !== expectedFileId)) return { deleted: undefined, released: [] };
+  await q.db.deleteFrom('objects').where('file_id', '=', live.fileId).execute();
+  const released = await new RefDeltas().add(live.extents.map((e) => e.blobId), -1).apply(q);
+  return { deleted: live, released };
+}
+
+/** `replicationSafeAt` undefined leaves the column as it is, null clears it. Late updates of a cancelled object do nothing. */
+export async function updateObjectPhase(q: Q, fileId: string, phase: ObjectPhase, replicationSafeAt?: Date | null): Promise<void> {
+  const row = await q.db.updateTable('objects')
+    .set({
+      phase, updated_at: Date.now(),
+      ...(replicationSafeAt !== undefined && { replication_safe_at: replicationSafeAt ? ms(replicationSafeAt) : null }),
+    })
+    .where('file_id', '=', fileId).where('state', '=', 'live').returning('file_id').executeTakeFirst();
+  if (row || (await getObject(q, fileId))) return; // a cancelled object stays in phase `cancelled`
+  throw new StorageError('NoSuchKey', 'The specified object does not exist', { fileId });
+}
+
+export async function updateObjectAttributes(q: Q, fileId: string, attributes: ObjectRow['attributes']): Promise<void> {
+  const row = await q.db.updateTable('objects')
+    .set({ attributes: toJson(attributes), updated_at: Date.now() })
+    .where('file_id', '=', fileId).returning('file_id').executeTakeFirst();
+  if (!row) throw new StorageError('NoSuchKey', 'The specified object does not exist', { fileId });
+}

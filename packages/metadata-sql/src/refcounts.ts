@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import { StorageError } from '@omnigate/core';
+import type { BlobRow } from '@omnigate/core';
+import { toBlob } from './rows.js';
+import type { Q } from './schema.js';
+
+/**
+ * Reference changes of one transaction, summed per blob before any is applied: re-committing the blob an object
+ * already had (a copy onto itself, a part re-sent with the same blob) nets to zero instead of touching 0 and
+ * releasing a blob that is still wanted. An object holds one reference per extent, a part one.
+ */
+export class RefDeltas {
+  readonly #deltas = new Map<string, number>();
+
+  add(blobIds: Iterable<string>, delta: 1 | -1): this {
+    for (const id of blobIds) this.#deltas.set(id, (this.#deltas.get(id) ?? 0) + delta);
+    return this;
+  }
+
+  /**
+   * Applies the changes in blob id order (one lock order for every transaction). A blob gaining references must be
+   * `pending` or `committed` and becomes `committed`; one whose count reaches 0 becomes `deleting` and is returned.
+   */
+  async apply(q: Q): Promise<BlobRow[]> {
+    const released: BlobRow[] = [];
+    for (const id of [...this.#deltas.keys()].sort()) {
+      const delta = this.#deltas.get(id)!;
+      if (delta > 0) {
+        const row = await q.db.updateTable('blobs')
+          .set({ state: 'committed', ref_count: sql<number>`ref_count + ${delta}` })
+          .where('id', '=', id).where('state', 'in', ['pending', 'committed'])
+          .returning('id').executeTakeFirst();
+        // Missing or already `deleting`: e.g. a copy racing the deletion of its source, whose fragments are going.
+        if (!row) throw new StorageError('NoSuchKey', 'The data this object refers to no longer exists', { blobId: id });
+      } else if (delta < 0) {
+        // Only committed blobs hold references; anything else here is left alone rather than failing a delete.
+        const row = await q.db.updateTable('blobs')
+          .set({
+            ref_count: sql<number>`case when ref_count + ${delta} < 0 then 0 else ref_count + ${delta} end`,
+            state: sql<string>`case when ref_count + ${delta} <= 0 then 'deleting' else state end`,
+          })
+          .where('id', '=', id).where('state', '=', 'committed')
+          .returningAll().executeTakeFirst();
+        if (row && row.state === 'deleting') released.push(toBlob(row));
+      }
+    }
+    return released;
+  }
+}
+
+/** Rejects an object whose commit would count references other than its extents', which would skew the counts. */
+export function assertSameBlobs(extentBlobIds: readonly string[], committed: readonly string[], what: string): void {
+  const a = [...extentBlobIds].sort();
+  const b = [...committed].sort();
+  if (a.length !== b.length || a.some((id, i) => id !== b[i])) {
+    throw new StorageError('InvalidArgument', `${what} must list exactly the blobs of the object's extents`);
+  }
+}

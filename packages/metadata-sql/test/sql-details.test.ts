@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { isStorageError } from '@omnigate/core';
+import { openSqlMetadataStore } from '../src/index.js';
+import { prefixSuccessor } from '../src/keys.js';
+
+/** What the conformance suite cannot see: dialect settings, schema details and edge cases of helpers. */
+const POSTGRES_URL = process.env.OMNIGATE_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+describe('prefixSuccessor', () => {
+  it('increments the last code point, carrying past U+10FFFF and skipping surrogates', () => {
+    assert.equal(prefixSuccessor('abc'), 'abd');
+    assert.equal(prefixSuccessor('a%'), 'a&');
+    assert.equal(prefixSuccessor('a😀'), 'a😁');
+    assert.equal(prefixSuccessor('a\u{10FFFF}'), 'b');
+    assert.equal(prefixSuccessor('a\u{10FFFF}\u{10FFFF}'), 'b');
+    assert.equal(prefixSuccessor('\uD7FF'), '\uE000');
+    assert.equal(prefixSuccessor('\u{10FFFF}'), undefined);
+    assert.equal(prefixSuccessor(''), undefined);
+  });
+});
+
+describe('openSqlMetadataStore', () => {
+  it('rejects unknown URL schemes', async () => {
+    await assert.rejects(openSqlMetadataStore({ url: 'mysql://localhost/x' }), (e) => isStorageError(e) && e.code === 'InvalidArgument');
+  });
+
+  it('opens SQLite in WAL mode with full sync, foreign keys and a busy timeout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnigate-meta-'));
+    const store = await openSqlMetadataStore({ url: `sqlite:${join(dir, 'meta.db')}` });
+    try {
+      const pragma = async (name: string) => Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(store.db)).rows[0]!)[0];
+      assert.equal(await pragma('journal_mode'), 'wal');
+      assert.equal(await pragma('synchronous'), 2); // FULL
+      assert.equal(await pragma('foreign_keys'), 1);
+      assert.equal(await pragma('busy_timeout'), 5000);
+      assert.equal(store.dialect, 'sqlite');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('re-runs a core migration that was interrupted before it was recorded (SQLite DDL runs outside a transaction)', async () => {
+    const store = await openSqlMetadataStore({ url: 'sqlite::memory:' });
+    try {
+      await store.migrate();
+      await store.db.deleteFrom('core_migrations').execute(); // as if the process died before recording it
+      await store.migrate();
+      assert.equal((await store.db.selectFrom('core_migrations').selectAll().execute()).length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reports an unreachable PostgreSQL as an InternalError without connection details in the message', async () => {
+    const store = await openSqlMetadataStore({ url: 'postgres://postgres@127.0.0.1:1/none' });
+    try {
+      await assert.rejects(store.migrate(), (e) => isStorageError(e) && e.code === 'InternalError' && !/127\.0\.0\.1|ECONNREFUSED/.test(e.message));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('declares byte-order collation and the partial live-key index on PostgreSQL', async () => {
+    const schema = `omnigate_test_${process.pid}_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const store = await openSqlMetadataStore({ url: url.toString() });
+    try {
+      await store.migrate();
+      await store.migrate();
+      assert.equal(store.dialect, 'postgres');
+      const columns = await admin.query(
+        `select table_name, column_name, collation_name from information_schema.columns
+          where table_schema = $1 and column_name in ('key', 'upload_id', 'id') and table_name not like 'core_migrations%' order by 1, 2`, [schema]);
+      for (const c of columns.rows) assert.equal(c.collation_name, 'C', `${c.table_name}.${c.column_name}`);
+      assert.ok(columns.rows.some((c) => c.table_name === 'objects' && c.column_name === 'key'));
+      const index = await admin.query(`select indexdef from pg_indexes where schemaname = $1 and indexname = 'objects_live_key'`, [schema]);
+      assert.match(index.rows[0]?.indexdef ?? '', /UNIQUE INDEX .*\(bucket_id, key\) WHERE \(state = 'live'::text\)/);
+      const types = await admin.query(`select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = 'objects' and column_name in ('size', 'attributes')`, [schema]);
+      assert.deepEqual(Object.fromEntries(types.rows.map((r) => [r.column_name, r.data_type])), { size: 'bigint', attributes: 'jsonb' });
+    } finally {
+      await store.close();
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { createApp } from './app.js';
+import { composeStorage, type ComposedStorage } from './compose.js';
+import type { OmnigateConfig } from './config.js';
+
+export interface RunningServer {
+  server: Server;
+  composed: ComposedStorage;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes the storage. */
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<OmnigateConfig, 'logLevel'>): Logger {
+  // Secrets never reach a log line, even if a caller logs a whole request or config.
+  return pino({ level: config.logLevel, redact: { paths: ['secretKey', 'apiKey', 'kek', '*.secretKey', '*.apiKey', 'req.headers.authorization', 'req.headers["x-api-key"]'], censor: '***' } });
+}
+
+export async function startServer(config: OmnigateConfig, logger: Logger = createLogger(config)): Promise<RunningServer> {
+  const composed = await composeStorage(config, logger);
+  const app = createApp({ storage: composed.storage, trustProxy: config.trustProxy });
+  const server = createServer({ requestTimeout: 0, keepAliveTimeout: 65_000 }, app);
+  // Node answers 100-continue itself, but 417 to any other Expect value unless told; S3 ignores unknown ones.
+  server.on('checkExpectation', (req, res) => app(req, res));
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => closing ??= (async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => { for (const s of sockets) s.destroy(); }, config.shutdownGraceSeconds * 1000);
+    await closed;
+    clearTimeout(timer);
+    await composed.storage.close();
+  })();
+  return { server, composed, url, close };
+}
