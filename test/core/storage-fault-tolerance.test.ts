@@ -14,21 +14,21 @@ describe('Storage fault tolerance (4+2 over 6 local nodes)', () => {
   before(async () => {
     fx = await createStorageFixture();
     ({ storage, tenant } = fx);
-    await storage.createBucket(tenant, 'ft');
+    await storage.createBucket(tenant, 'ftol');
     for (const size of SIZES) {
       const data = pseudoRandomBytes(size, size + 11);
       originals.set(`obj-${size}`, data);
-      await storage.putObject(tenant, 'ft', `obj-${size}`, [data]);
+      await storage.putObject(tenant, 'ftol', `obj-${size}`, [data]);
     }
   });
   after(() => fx.cleanup());
 
   async function readAll(): Promise<void> {
     for (const [key, data] of originals) {
-      const got = await collect((await storage.getObject(tenant, 'ft', key)).body);
+      const got = await collect((await storage.getObject(tenant, 'ftol', key)).body);
       assert.ok(got.equals(data), `${key} reads back identically`);
       if (data.length > 10) {
-        const { body } = await storage.getObject(tenant, 'ft', key, { range: { start: 3, end: data.length - 4 } });
+        const { body } = await storage.getObject(tenant, 'ftol', key, { range: { start: 3, end: data.length - 4 } });
         assert.ok((await collect(body)).equals(data.subarray(3, data.length - 3)));
       }
     }
@@ -62,7 +62,7 @@ describe('Storage fault tolerance (4+2 over 6 local nodes)', () => {
     await withNodesGone([0, 2, 5], async () => {
       for (const [key, data] of originals) {
         if (data.length === 0) continue;
-        await assert.rejects(async () => collect((await storage.getObject(tenant, 'ft', key)).body), (err: { code?: string; message?: string }) => {
+        await assert.rejects(async () => collect((await storage.getObject(tenant, 'ftol', key)).body), (err: { code?: string; message?: string }) => {
           assert.equal(err.code, 'InsufficientNodes');
           assert.match(err.message ?? '', /fragments/);
           return true;

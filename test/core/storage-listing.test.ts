@@ -70,7 +70,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
       for (const limit of [1, 1000]) {
         assert.deepEqual(await listAll({ prefix: 'photos/', delimiter: '/', limit }), { keys: ['photos/readme'], prefixes: ['photos/2024/', 'photos/2025/'] });
-        assert.deepEqual(await listAll({ prefix: 'a/', delimiter: '/', limit }), { keys: ['a/', 'a/c'], prefixes: ['a/b/'] });
+        assert.deepEqual(await listAll({ prefix: 'a/', delimiter: '/', limit }), { keys: ['a/', 'a/b', 'a/c'], prefixes: ['a/b/'] });
       }
       assert.deepEqual(await listAll({ delimiter: 'b', limit: 1000, prefix: 'a' }), { keys: ['a', 'a/', 'a/c'], prefixes: ['a%b', 'a/b', 'a\\b', 'a_b', 'ab'] });
     });

@@ -47,7 +47,14 @@ export class LocalDirFragmentStore implements FragmentStore {
     checkName(name);
     throwIfAborted(options.signal);
     const tmp = join(this.tmpDir, `${name}.${randomBytes(6).toString('hex')}.part`);
-    const fh = await open(tmp, 'wx');
+    const fh = await open(tmp, 'wx').catch(async (err: NodeJS.ErrnoException) => {
+      // A replaced (empty) disk: rebuild our structure inside it. If the node directory itself is gone (unmounted),
+      // mkdir without `recursive` fails, so nothing is ever written to the filesystem underneath.
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(this.tmpDir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
+      this.knownSubdirs.clear();
+      return open(tmp, 'wx');
+    });
     this.active.add(tmp);
     return new LocalDirWriter(this, fh, tmp, name, options.signal);
   }
@@ -123,7 +130,7 @@ export class LocalDirFragmentStore implements FragmentStore {
   async health(): Promise<FragmentStoreHealth> {
     try {
       if (!(await stat(this.dir)).isDirectory()) return { healthy: false, message: 'not a directory' };
-      await access(this.tmpDir, fsConstants.W_OK);
+      await access(this.dir, fsConstants.W_OK);
       return { healthy: true };
     } catch (err) {
       return { healthy: false, message: (err as NodeJS.ErrnoException).code ?? 'unavailable' };

@@ -35,6 +35,8 @@ export function assertObjectKey(key: string): void {
     throw new StorageError('KeyTooLong', `Your key is too long: the limit is ${MAX_KEY_BYTES} bytes of UTF-8`);
   }
   if (LONE_SURROGATE.test(key)) throw new StorageError('InvalidArgument', 'The object key is not valid UTF-8');
+  // PostgreSQL text cannot hold U+0000; refusing it everywhere keeps every metadata backend alike.
+  if (key.includes('\0')) throw new StorageError('InvalidArgument', 'The object key must not contain the NUL character');
 }
 
 export function assertMetadata(metadata: Record<string, string>): void {
