@@ -4,6 +4,8 @@
  */
 export const STORAGE_ERROR_STATUS = {
   AccessDenied: 403,
+  AuthorizationHeaderMalformed: 400,
+  AuthorizationQueryParametersError: 400,
   BadDigest: 400,
   BucketAlreadyExists: 409,
   BucketAlreadyOwnedByYou: 409,
@@ -13,6 +15,7 @@ export const STORAGE_ERROR_STATUS = {
   IncompleteBody: 400,
   InsufficientNodes: 503,
   InternalError: 500,
+  InvalidAccessKeyId: 403,
   InvalidArgument: 400,
   InvalidBucketName: 400,
   InvalidCiphertext: 400,
@@ -30,7 +33,10 @@ export const STORAGE_ERROR_STATUS = {
   PreconditionFailed: 412,
   QuotaExceeded: 403,
   RequestAborted: 499,
+  RequestTimeTooSkewed: 403,
+  SignatureDoesNotMatch: 403,
   SlowDown: 503,
+  XAmzContentSHA256Mismatch: 400,
 } as const;
 
 export type StorageErrorCode = keyof typeof STORAGE_ERROR_STATUS;
