@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
 import type { BucketRow, ObjectAttributes, ObjectExtent, ObjectRow } from '../types.js';
 import { emptyAttributes } from '../types.js';
@@ -41,23 +42,28 @@ export class StorageContext {
     return complete ? { phase: 'safe', safeAt: new Date() } : { phase: 'distributed', safeAt: null };
   }
 
-  /** Plaintext [start, end) of an object, across its extents (one per multipart part). */
+  /**
+   * Plaintext [start, end) of an object, across its extents (one per multipart part). Extents are piped into one
+   * PassThrough rather than async-iterated: iterating a byte stream concatenates its buffered chunks (a copy each).
+   */
   readExtents(extents: readonly ObjectExtent[], start: number, end: number, signal?: AbortSignal): Readable {
     const { metadata, blobs } = this;
-    async function* generate() {
+    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+    (async () => {
       const rows = new Map((await metadata.getBlobs(extents.map((e) => e.blobId))).map((b) => [b.id, b]));
       let offset = 0;
       for (const extent of extents) {
-        const from = Math.max(start, offset);
-        const to = Math.min(end, offset + extent.size);
+        const from = Math.max(start, offset) - offset;
+        const to = Math.min(end, offset + extent.size) - offset;
         offset += extent.size;
         if (from >= to) continue;
         const blob = rows.get(extent.blobId);
         if (!blob) throw new StorageError('InternalError', 'Object data is missing its blob record', { blobId: extent.blobId });
-        yield* blobs.read(blob, from - (offset - extent.size), to - (offset - extent.size), signal);
+        await pipeline(blobs.read(blob, from, to, signal), out, { end: false });
       }
-    }
-    return Readable.from(generate(), { objectMode: false });
+      out.end();
+    })().catch((err: unknown) => out.destroy(err as Error));
+    return out;
   }
 
   newObjectRow(fields: {

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const CLI = join(import.meta.dirname, '../../packages/server/dist/cli.js');
+
+interface Started { child: ChildProcess; url: string; output: string }
+
+/** Runs `omnigate serve` as a real process and waits for its banner. */
+async function serve(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, OMNIGATE_PORT: '0', OMNIGATE_HOST: '127.0.0.1', OMNIGATE_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match && output.includes('API key:')) resolve(match[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+  return { child, url, get output() { return output; } } as Started;
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
+
+describe('omnigate serve', () => {
+  let dataDir: string;
+  before(async () => { dataDir = await mkdtemp(join(tmpdir(), 'omnigate-serve-')); });
+  after(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('starts on the embedded default, prints URL, data dir and credentials, and keeps them across restarts', { timeout: 60_000 }, async () => {
+    const first = await serve({ OMNIGATE_DATA_DIR: dataDir });
+    assert.match(first.output, new RegExp(`data dir:\\s+${dataDir}`));
+    const creds = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as Record<string, string>;
+    assert.match(first.output, new RegExp(`access key:\\s+${creds.accessKey}`));
+    assert.match(first.output, new RegExp(`secret key:\\s+${creds.secretKey!.replace(/[+/]/g, '\\$&')}`));
+    assert.match(first.output, new RegExp(`API key:\\s+${creds.apiKey}`));
+    assert.equal((await stat(join(dataDir, 'credentials.json'))).mode & 0o777, 0o600);
+    assert.equal((await stat(join(dataDir, 'keys', 'kek'))).size, 32);
+    assert.ok((await stat(join(dataDir, 'meta.db'))).isFile());
+    assert.equal(await stop(first.child), 0, 'SIGTERM exits cleanly');
+
+    const second = await serve({ OMNIGATE_DATA_DIR: dataDir });
+    assert.match(second.output, new RegExp(`access key:\\s+${creds.accessKey}`));
+    await stop(second.child);
+  });
+
+  it('takes the default tenant\'s credentials from the environment', { timeout: 60_000 }, async () => {
+    const env = { OMNIGATE_DATA_DIR: dataDir, OMNIGATE_ACCESS_KEY: 'AKIAOMNIGATETEST0001', OMNIGATE_SECRET_KEY: 'test-secret-key-0123456789', OMNIGATE_API_KEY: 'og_test_api_key_0123456789' };
+    const started = await serve(env);
+    assert.match(started.output, /access key:\s+AKIAOMNIGATETEST0001/);
+    await stop(started.child);
+    const creds = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as Record<string, string>;
+    assert.equal(creds.accessKey, 'AKIAOMNIGATETEST0001');
+  });
+
+  it('answers /health with per-node health (degraded when a node is gone) and /metrics in Prometheus text', { timeout: 60_000 }, async () => {
+    const { child, url } = await serve({ OMNIGATE_DATA_DIR: dataDir });
+    try {
+      const health = await (await fetch(`${url}/health`)).json() as { status: string; nodes: Array<{ id: string; healthy: boolean }> };
+      assert.equal(health.status, 'ok');
+      assert.deepEqual(health.nodes.map((n) => n.id), ['node-1', 'node-2', 'node-3', 'node-4', 'node-5', 'node-6']);
+      const node3 = join(dataDir, 'nodes', 'node-3');
+      await rename(node3, `${node3}.away`);
+      const degraded = await fetch(`${url}/health`);
+      assert.equal(degraded.status, 200);
+      const body = await degraded.json() as { status: string; nodes: Array<{ id: string; healthy: boolean }> };
+      assert.equal(body.status, 'degraded');
+      assert.equal(body.nodes.find((n) => n.id === 'node-3')?.healthy, false);
+      await rename(`${node3}.away`, node3);
+
+      const metrics = await fetch(`${url}/metrics`);
+      assert.match(metrics.headers.get('content-type') ?? '', /text\/plain/);
+      const text = await metrics.text();
+      assert.match(text, /omnigate_http_requests_total\{protocol="health",method="GET",status="200"\} \d+/);
+      assert.match(text, /omnigate_node_healthy\{node="node-1"\} 1/);
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('refuses bad configuration with a message naming the setting and its source', async () => {
+    const bad = await runCli(['serve'], { OMNIGATE_DATA_DIR: dataDir, OMNIGATE_PORT: 'eighty' });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /port \(from environment variable OMNIGATE_PORT\)/);
+    assert.doesNotMatch(bad.stderr, /\bat .*\.js:\d+/, 'no stack trace');
+    const shards = await runCli(['serve', '--parity-shards', '9'], { OMNIGATE_DATA_DIR: dataDir });
+    assert.equal(shards.code, 1);
+    assert.match(shards.stderr, /parityShards \(from flag --parity-shards\)/);
+    const unknown = await runCli(['explode'], {});
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /Unknown command "explode"/);
+  });
+
+  it('creates tenants and repairs from the command line', { timeout: 60_000 }, async () => {
+    const created = await runCli(['tenant', 'create', 'acme'], { OMNIGATE_DATA_DIR: dataDir });
+    assert.equal(created.code, 0, created.stderr);
+    const tenant = JSON.parse(created.stdout) as { name: string; accessKey: string; secretKey: string; apiKey: string };
+    assert.equal(tenant.name, 'acme');
+    const listed = await runCli(['tenant', 'list'], { OMNIGATE_DATA_DIR: dataDir });
+    assert.match(listed.stdout, new RegExp(`acme\\s+${tenant.accessKey}`));
+    const repair = await runCli(['repair'], { OMNIGATE_DATA_DIR: dataDir, OMNIGATE_LOG_LEVEL: 'silent' });
+    assert.equal(repair.code, 0, repair.stderr);
+    assert.equal((JSON.parse(repair.stdout) as { unrecoverable: string[] }).unrecoverable.length, 0);
+  });
+
+  it('answers unknown paths with JSON 404, not an HTML page', { timeout: 60_000 }, async () => {
+    const { child, url } = await serve({ OMNIGATE_DATA_DIR: dataDir });
+    try {
+      const res = await fetch(`${url}/zib/nothing-here`);
+      assert.equal(res.status, 404);
+      assert.match(res.headers.get('content-type') ?? '', /json/);
+    } finally {
+      await stop(child);
+    }
+  });
+});
