@@ -1,0 +1,114 @@
+/**
+ * The S3 adapter's one error mapping: core StorageError codes → S3 error codes and statuses, plus the errors only
+ * the S3 wire format has. Error responses follow https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+ * (codes: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+ */
+import { isStorageError, type StorageErrorCode } from '@omnigate/core';
+
+export interface S3ErrorSpec {
+  code: string;
+  status: number;
+}
+
+/** `Record` over every core code: a code added to the core fails this build until it is mapped here. */
+export const STORAGE_TO_S3: Record<StorageErrorCode, S3ErrorSpec> = {
+  AccessDenied: { code: 'AccessDenied', status: 403 },
+  AuthorizationHeaderMalformed: { code: 'AuthorizationHeaderMalformed', status: 400 },
+  AuthorizationQueryParametersError: { code: 'AuthorizationQueryParametersError', status: 400 },
+  BadDigest: { code: 'BadDigest', status: 400 },
+  BucketAlreadyExists: { code: 'BucketAlreadyExists', status: 409 },
+  BucketAlreadyOwnedByYou: { code: 'BucketAlreadyOwnedByYou', status: 409 },
+  BucketNotEmpty: { code: 'BucketNotEmpty', status: 409 },
+  EntityTooLarge: { code: 'EntityTooLarge', status: 400 },
+  EntityTooSmall: { code: 'EntityTooSmall', status: 400 },
+  IncompleteBody: { code: 'IncompleteBody', status: 400 },
+  InsufficientNodes: { code: 'ServiceUnavailable', status: 503 },
+  InternalError: { code: 'InternalError', status: 500 },
+  InvalidAccessKeyId: { code: 'InvalidAccessKeyId', status: 403 },
+  InvalidArgument: { code: 'InvalidArgument', status: 400 },
+  InvalidBucketName: { code: 'InvalidBucketName', status: 400 },
+  // S3 has no client-side-encryption format; the closest is a request it cannot accept.
+  InvalidCiphertext: { code: 'InvalidRequest', status: 400 },
+  InvalidPart: { code: 'InvalidPart', status: 400 },
+  InvalidPartOrder: { code: 'InvalidPartOrder', status: 400 },
+  InvalidRange: { code: 'InvalidRange', status: 416 },
+  // S3 spells this one with a suffix.
+  KeyTooLong: { code: 'KeyTooLongError', status: 400 },
+  MetadataTooLarge: { code: 'MetadataTooLarge', status: 400 },
+  NoSuchBucket: { code: 'NoSuchBucket', status: 404 },
+  NoSuchKey: { code: 'NoSuchKey', status: 404 },
+  NoSuchTenant: { code: 'InvalidAccessKeyId', status: 403 },
+  NoSuchUpload: { code: 'NoSuchUpload', status: 404 },
+  NotImplemented: { code: 'NotImplemented', status: 501 },
+  NotModified: { code: 'NotModified', status: 304 },
+  PreconditionFailed: { code: 'PreconditionFailed', status: 412 },
+  QuotaExceeded: { code: 'QuotaExceeded', status: 403 },
+  RequestAborted: { code: 'RequestTimeout', status: 400 },
+  RequestTimeTooSkewed: { code: 'RequestTimeTooSkewed', status: 403 },
+  SignatureDoesNotMatch: { code: 'SignatureDoesNotMatch', status: 403 },
+  SlowDown: { code: 'SlowDown', status: 503 },
+  XAmzContentSHA256Mismatch: { code: 'XAmzContentSHA256Mismatch', status: 400 },
+};
+
+/** Errors that exist only on the S3 wire (request syntax, unsupported features), by S3 code. */
+export const S3_ONLY_ERRORS = {
+  BadRequest: 400,
+  CORSForbidden: 403,
+  IllegalLocationConstraintException: 400,
+  InvalidDigest: 400,
+  InvalidRequest: 400,
+  InvalidTag: 400,
+  InvalidURI: 400,
+  MalformedXML: 400,
+  MaxMessageLengthExceeded: 400,
+  MethodNotAllowed: 405,
+  MissingContentLength: 411,
+  NoSuchBucketPolicy: 404,
+  NoSuchCORSConfiguration: 404,
+  NoSuchLifecycleConfiguration: 404,
+  NoSuchPublicAccessBlockConfiguration: 404,
+  NoSuchTagSet: 404,
+  NoSuchWebsiteConfiguration: 404,
+  NotImplemented: 501,
+  ObjectLockConfigurationNotFoundError: 404,
+  OwnershipControlsNotFoundError: 404,
+  ReplicationConfigurationNotFoundError: 404,
+  UnexpectedContent: 400,
+} as const;
+
+export type S3OnlyErrorCode = keyof typeof S3_ONLY_ERRORS;
+
+/** An error the adapter raises itself. Recognised by `isS3Error`, like StorageError, by a marker, not `instanceof`. */
+export class S3Error extends Error {
+  readonly isS3Error = true;
+  readonly status: number;
+
+  constructor(readonly code: S3OnlyErrorCode, message: string) {
+    super(message);
+    this.name = 'S3Error';
+    this.status = S3_ONLY_ERRORS[code];
+  }
+}
+
+export interface S3WireError extends S3ErrorSpec {
+  message: string;
+  /** The failure a server log should see (InternalError only). */
+  cause?: unknown;
+}
+
+/** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
+export function toS3Error(err: unknown): S3WireError {
+  if (typeof err === 'object' && err !== null && (err as { isS3Error?: unknown }).isS3Error === true) {
+    const e = err as S3Error;
+    return { code: e.code, status: e.status, message: e.message };
+  }
+  if (isStorageError(err)) {
+    const spec = STORAGE_TO_S3[err.code];
+    if (err.code === 'InternalError') return { ...spec, message: 'We encountered an internal error. Please try again.', cause: err.cause ?? err };
+    return { ...spec, message: err.message };
+  }
+  if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') {
+    return { ...STORAGE_TO_S3.RequestAborted, message: 'The request was aborted' };
+  }
+  return { ...STORAGE_TO_S3.InternalError, message: 'We encountered an internal error. Please try again.', cause: err };
+}
