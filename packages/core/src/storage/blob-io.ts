@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
@@ -13,6 +13,7 @@ import { ErasureWriter } from '../codec/erasure-writer.js';
 import { readErasureRange } from '../codec/erasure-reader.js';
 import type { ErasureLayout } from '../codec/stripe-layout.js';
 import { ByteLimit } from './byte-limit.js';
+import { createInlineHasher, createPlaintextHasher, hashTap } from './plaintext-hasher.js';
 import type { ResolvedStorageOptions } from './options.js';
 
 const MIN_SEGMENT_SIZE = 4096;
@@ -73,15 +74,13 @@ export class BlobIO {
     };
     await metadata.insertBlob(row);
 
-    const md5 = createHash('md5');
-    const sha256 = createHash('sha256');
     let plainSize = 0;
-    const onPlaintext = (chunk: Buffer) => {
+    const count = (chunk: Buffer) => {
       plainSize += chunk.length;
-      md5.update(chunk);
-      sha256.update(chunk);
       opts.onPlaintext?.(chunk);
     };
+    // Client ciphertext only yields plaintext inside the verifier's synchronous callback: hash it inline there.
+    const hasher = opts.clientKey ? createInlineHasher() : createPlaintextHasher(opts.size);
     let header = serverHeader;
     const writer = await ErasureWriter.open(nodes, layoutOf(row), {
       names, minFragments: this.options.minWriteFragments, signal: opts.signal,
@@ -98,19 +97,21 @@ export class BlobIO {
                 if (plainSize + chunk.length > opts.maxSize) {
                   throw new StorageError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${opts.maxSize} bytes`);
                 }
-                onPlaintext(chunk);
+                hasher.update(chunk);
+                count(chunk);
               },
               onHeader: (_h, raw) => { header = Buffer.from(raw); },
             }),
           ]
-        : [new ByteLimit({ max: opts.maxSize, expected: opts.size }), createSealStream(key, serverHeader!, { onPlaintext })];
+        : [new ByteLimit({ max: opts.maxSize, expected: opts.size }), hashTap(hasher), createSealStream(key, serverHeader!, { onPlaintext: count })];
       await pipeline([toReadable(source), ...stages, writerSink(writer)], { signal: opts.signal });
-      const { fragments, cipherSize } = await writer.finish();
+      const [{ fragments, cipherSize }, digests] = await Promise.all([writer.finish(), hasher.digest()]);
       if (!header) throw new StorageError('InvalidCiphertext', 'The upload ended before a ciphertext header arrived');
       const written = { plainSize, cipherSize, header };
       await metadata.updateBlobPlacement(id, fragments, written);
-      return { blob: { ...row, ...written, fragments }, md5: md5.digest(), sha256: sha256.digest() };
+      return { blob: { ...row, ...written, fragments }, ...digests };
     } catch (err) {
+      hasher.abort();
       await writer.abort().catch(() => {});
       await metadata.deleteBlob(id).catch(() => {});
       throw err;
