@@ -134,3 +134,48 @@ describe('omnigate serve', () => {
     }
   });
 });
+
+describe('omnigate serve with S3 clients', () => {
+  let dataDir: string;
+  before(async () => { dataDir = await mkdtemp(join(tmpdir(), 'omnigate-serve-s3-')); });
+  after(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('lets an in-flight upload finish on SIGTERM, then exits', { timeout: 120_000 }, async () => {
+    const { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+    const env = { OMNIGATE_DATA_DIR: dataDir, OMNIGATE_ACCESS_KEY: 'AKIAOMNIGATESHUTDOWN1', OMNIGATE_SECRET_KEY: 'shutdown-secret-key-0123456789' };
+    const started = await serve(env);
+    const client = new S3Client({ endpoint: started.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: env.OMNIGATE_ACCESS_KEY, secretAccessKey: env.OMNIGATE_SECRET_KEY } });
+    await client.send(new CreateBucketCommand({ Bucket: 'drain' }));
+    client.destroy();
+    // A presigned PUT whose 24 MiB body trickles in: SIGTERM arrives while it is still streaming.
+    const size = 24 * 1024 * 1024;
+    const url = new URL(await getSignedUrl(client, new PutObjectCommand({ Bucket: 'drain', Key: 'in-flight' }), { expiresIn: 300 }));
+    const { request } = await import('node:http');
+    const exited = new Promise<number | null>((resolve) => started.child.once('exit', resolve));
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: 'PUT', headers: { 'content-length': size } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('error', reject);
+      let sent = 0;
+      const pump = () => {
+        if (sent === 4 * 1024 * 1024) started.child.kill('SIGTERM');
+        if (sent >= size) return req.end();
+        req.write(Buffer.alloc(1024 * 1024, sent / (1024 * 1024)));
+        sent += 1024 * 1024;
+        setTimeout(pump, 20);
+      };
+      pump();
+    });
+    assert.equal(status, 200, 'the upload that was in flight at SIGTERM completed');
+    assert.equal(await exited, 0);
+
+    const again = await serve(env);
+    const client2 = new S3Client({ endpoint: again.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: env.OMNIGATE_ACCESS_KEY, secretAccessKey: env.OMNIGATE_SECRET_KEY } });
+    const got = await client2.send(new GetObjectCommand({ Bucket: 'drain', Key: 'in-flight' }));
+    assert.equal(got.ContentLength, size);
+    const bytes = Buffer.from(await got.Body!.transformToByteArray());
+    assert.equal(bytes[size - 1], 23);
+    assert.equal(bytes[0], 0);
+    await stop(again.child);
+  });
+});

@@ -53,9 +53,10 @@ export const STORAGE_TO_S3: Record<StorageErrorCode, S3ErrorSpec> = {
 /** Errors that exist only on the S3 wire (request syntax, unsupported features), by S3 code. */
 export const S3_ONLY_ERRORS = {
   BadRequest: 400,
-  CORSForbidden: 403,
+  AccessForbidden: 403,
   IllegalLocationConstraintException: 400,
   InvalidDigest: 400,
+  InvalidPartNumber: 416,
   InvalidRequest: 400,
   InvalidTag: 400,
   InvalidURI: 400,

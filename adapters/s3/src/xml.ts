@@ -10,12 +10,13 @@ export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 export interface XmlElement {
   name: string;
   content: XmlContent;
+  attributes?: Record<string, string>;
 }
 export type XmlContent = string | number | boolean | undefined | ReadonlyArray<XmlElement | undefined>;
 
 /** An element; text content is escaped when serialised. */
-export function el(name: string, content?: XmlContent): XmlElement {
-  return { name, content };
+export function el(name: string, content?: XmlContent, attributes?: Record<string, string>): XmlElement {
+  return attributes ? { name, content, attributes } : { name, content };
 }
 
 /** The element only when `value` is defined (optional response fields). */
@@ -24,13 +25,14 @@ export function opt(name: string, value: string | number | boolean | undefined |
 }
 
 /** A whole response document: declaration, root in S3's namespace. */
-export function xmlDocument(root: XmlElement, xmlns: string | undefined = S3_XMLNS): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${serialise(root, xmlns)}`;
+export function xmlDocument(root: XmlElement, xmlns: string | null = S3_XMLNS): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${serialise(root, xmlns ?? undefined)}`;
 }
 
 function serialise(node: XmlElement, xmlns?: string): string {
-  const attrs = xmlns ? ` xmlns="${xmlns}"` : '';
-  const { name, content } = node;
+  const { name, content, attributes } = node;
+  let attrs = xmlns ? ` xmlns="${xmlns}"` : '';
+  for (const [attr, value] of Object.entries(attributes ?? {})) attrs += ` ${attr}="${escapeXml(value)}"`;
   if (content === undefined || content === '' || (Array.isArray(content) && content.length === 0)) return `<${name}${attrs}/>`;
   const inner = Array.isArray(content)
     ? content.map((c) => (c ? serialise(c) : '')).join('')

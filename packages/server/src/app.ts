@@ -2,11 +2,19 @@ import express, { type Express, type Router } from 'express';
 import type { Storage } from '@omnigate/core';
 import { createMetrics } from './metrics.js';
 
+function isSigned(req: express.Request): boolean {
+  return req.headers.authorization !== undefined || /[?&]X-Amz-(Signature|Credential)=/i.test(req.originalUrl);
+}
+
 export interface AppOptions {
   storage: Storage;
   trustProxy?: boolean;
-  /** Protocol routers by mount path ('/' last: S3 owns every path the others do not). */
+  /** Protocol routers mounted under their reserved first segment ('/zib', '/qs', ...). */
   adapters?: Array<{ path: string; router: Router }>;
+  /** The S3 endpoint, mounted at '/' after everything else: it owns every path the others do not. */
+  s3?: Router;
+  /** First path segments the server reserves; unsigned requests there that no adapter took get a JSON 404. */
+  reservedSegments?: readonly string[];
 }
 
 /** The Express app of `omnigate serve`: health and metrics, then every protocol adapter. */
@@ -27,6 +35,17 @@ export function createApp(options: AppOptions): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   for (const { path, router } of options.adapters ?? []) app.use(path, router);
+  if (options.s3) {
+    const s3 = options.s3;
+    const reserved = new Set(options.reservedSegments ?? []);
+    // A signed request is an S3 client's (it gets S3's InvalidBucketName for a reserved name); anything else under a
+    // reserved segment is a protocol this server does not (yet) mount here, answered below as JSON.
+    app.use((req, res, next) => {
+      const first = req.path.split('/')[1] ?? '';
+      if (reserved.has(first) && !isSigned(req)) return next();
+      s3(req, res, next);
+    });
+  }
 
   // Nothing claimed the request: a JSON 404, never Express's HTML page.
   app.use((_req, res) => {

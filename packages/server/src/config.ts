@@ -37,6 +37,8 @@ export const configSchema = z.object({
   /** Abandoned multipart uploads are removed after this many hours. */
   uploadExpiryHours: z.coerce.number().positive().default(7 * 24),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Host suffixes for virtual-hosted-style S3 addressing (`<bucket>.<suffix>`). */
+  s3VirtualHosts: z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]).default(['localhost', 's3.localhost']),
   /** Honour X-Forwarded-Host / -Proto (only behind a proxy you trust: SigV4 signs the Host header). */
   trustProxy: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
   /** Seconds to wait for in-flight requests on SIGTERM before closing connections. */
@@ -64,6 +66,7 @@ const ENV: Record<string, keyof OmnigateConfig> = {
   OMNIGATE_UPLOAD_EXPIRY_HOURS: 'uploadExpiryHours',
   OMNIGATE_LOG_LEVEL: 'logLevel',
   OMNIGATE_TRUST_PROXY: 'trustProxy',
+  OMNIGATE_S3_VIRTUAL_HOSTS: 's3VirtualHosts',
   OMNIGATE_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
 };
 

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.js';
-import { composeStorage, type ComposedStorage } from './compose.js';
+import { createS3Adapter } from '@omnigate/s3';
+import { composeStorage, RESERVED_SEGMENTS, type ComposedStorage } from './compose.js';
 import type { OmnigateConfig } from './config.js';
 
 export interface RunningServer {
@@ -20,7 +21,8 @@ export function createLogger(config: Pick<OmnigateConfig, 'logLevel'>): Logger {
 
 export async function startServer(config: OmnigateConfig, logger: Logger = createLogger(config)): Promise<RunningServer> {
   const composed = await composeStorage(config, logger);
-  const app = createApp({ storage: composed.storage, trustProxy: config.trustProxy });
+  const s3 = createS3Adapter(composed.storage, { trustProxy: config.trustProxy, virtualHostSuffixes: config.s3VirtualHosts, reservedFirstSegments: RESERVED_SEGMENTS, logger });
+  const app = createApp({ storage: composed.storage, trustProxy: config.trustProxy, s3, reservedSegments: RESERVED_SEGMENTS });
   const server = createServer({ requestTimeout: 0, keepAliveTimeout: 65_000 }, app);
   // Node answers 100-continue itself, but 417 to any other Expect value unless told; S3 ignores unknown ones.
   server.on('checkExpectation', (req, res) => app(req, res));
