@@ -123,9 +123,17 @@ describe('omnigate serve', () => {
     assert.equal((JSON.parse(repair.stdout) as { unrecoverable: string[] }).unrecoverable.length, 0);
   });
 
-  it('answers unknown paths with JSON 404, not an HTML page', { timeout: 60_000 }, async () => {
+  it('mounts QS under /qs with the default tenant\'s API key, and answers unknown paths with JSON 404', { timeout: 60_000 }, async () => {
     const { child, url } = await serve({ OMNIGATE_DATA_DIR: dataDir });
     try {
+      const { apiKey } = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as { apiKey: string };
+      const session = await fetch(`${url}/qs/sessions`, { method: 'POST', headers: { 'x-api-key': apiKey } });
+      assert.equal(session.status, 201);
+      const { token } = await session.json() as { token: string };
+      const files = await fetch(`${url}/qs/buckets`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(files.status, 200);
+      assert.deepEqual(await files.json(), []);
+      assert.equal((await fetch(`${url}/qs/buckets`)).status, 401);
       const res = await fetch(`${url}/zib/nothing-here`);
       assert.equal(res.status, 404);
       assert.match(res.headers.get('content-type') ?? '', /json/);

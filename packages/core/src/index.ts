@@ -21,3 +21,6 @@ export { generateKey, kekIdOf } from './codec/key-wrap.js';
 // SigV4 (auth/): request verification, aws-chunked payload decoding, presigned URLs. See docs/sigv4.md.
 export { verifySigV4, hasSigV4, createPayloadDecoder, presignUrl, sigv4HeadersFromRaw, MAX_SIGNED_CHUNK_SIZE } from './auth/index.js';
 export type { SigV4Request, SigV4Options, SigV4Result, SigV4Lookup, PayloadMode, SigningContext, PayloadDecoder, PresignUrlOptions } from './auth/index.js';
+// Content addressing (content/): Kubo-compatible CIDv0 (`ipfs add` defaults) and the fileId → CID index.
+export { computeCid, toCidV0, type ComputeCidOptions } from './content/cid.js';
+export { ContentIndex, type ContentRecord } from './content/content-index.js';

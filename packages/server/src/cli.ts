@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { expireQsUploads } from '@omnigate/qs';
 import { ConfigError, loadConfig, type OmnigateConfig } from './config.js';
 import { composeStorage } from './compose.js';
 import { createLogger, startServer } from './serve.js';
@@ -67,6 +68,7 @@ async function serve(config: OmnigateConfig): Promise<number> {
   ].join('\n'));
   const sweepTimer = setInterval(() => {
     composed.storage.maintenance.sweep({ uploadsOlderThanMs: config.uploadExpiryHours * 3600_000 }).catch((err: unknown) => logger.error({ err: String(err) }, 'periodic sweep failed'));
+    expireQsUploads(composed.storage).catch((err: unknown) => logger.error({ err: String(err) }, 'QS session expiry failed'));
   }, 3600_000);
   sweepTimer.unref();
   await new Promise<void>((resolve) => {

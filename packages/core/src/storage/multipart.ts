@@ -93,7 +93,11 @@ export class MultipartService {
     return { upload: toUploadInfo(upload, bucketName), parts, isTruncated, nextPartNumberMarker: isTruncated ? parts.at(-1)?.partNumber : undefined };
   }
 
-  async complete(tenant: Tenant, bucketName: string, key: string, uploadId: string, chosen: ReadonlyArray<{ partNumber: number; etag?: string }>): Promise<ObjectInfo> {
+  /**
+   * `opts.minPartSize` overrides the deployment's minimum for protocols whose clients choose their own part sizes
+   * (QS, ZiB); S3 keeps S3's rule.
+   */
+  async complete(tenant: Tenant, bucketName: string, key: string, uploadId: string, chosen: ReadonlyArray<{ partNumber: number; etag?: string }>, opts: { minPartSize?: number } = {}): Promise<ObjectInfo> {
     const { upload, bucketId } = await this.upload(tenant, bucketName, key, uploadId);
     if (chosen.length === 0) throw new StorageError('InvalidArgument', 'You must specify at least one part');
     const stored = new Map<number, PartRow>();
@@ -115,7 +119,7 @@ export class MultipartService {
       }
       parts.push(part);
     });
-    const { minPartSize } = this.ctx.options;
+    const minPartSize = opts.minPartSize ?? this.ctx.options.minPartSize;
     parts.slice(0, -1).forEach((part) => {
       if (part.size < minPartSize) {
         throw new StorageError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', { partNumber: part.partNumber, minSizeAllowed: minPartSize, proposedSize: part.size });

@@ -1,0 +1,114 @@
+/**
+ * The QS adapter's one error mapping: core StorageError codes → QS codes and HTTP statuses, plus the errors only
+ * the QS protocol has (sessions, rules, signed links). Every error goes out as `{ "error": { "code", "message" } }`.
+ */
+import { isStorageError, type StorageErrorCode } from '@omnigate/core';
+
+export interface QsErrorSpec {
+  code: string;
+  status: number;
+}
+
+/** `Record` over every core code: a code added to the core fails this build until it is mapped here. */
+export const STORAGE_TO_QS: Record<StorageErrorCode, QsErrorSpec> = {
+  AccessDenied: { code: 'AccessDenied', status: 403 },
+  AuthorizationHeaderMalformed: { code: 'Unauthorized', status: 401 },
+  AuthorizationQueryParametersError: { code: 'InvalidArgument', status: 400 },
+  BadDigest: { code: 'BadDigest', status: 400 },
+  BucketAlreadyExists: { code: 'Conflict', status: 409 },
+  BucketAlreadyOwnedByYou: { code: 'Conflict', status: 409 },
+  BucketNotEmpty: { code: 'Conflict', status: 409 },
+  EntityTooLarge: { code: 'EntityTooLarge', status: 413 },
+  EntityTooSmall: { code: 'EntityTooSmall', status: 400 },
+  IncompleteBody: { code: 'IncompleteBody', status: 400 },
+  InsufficientNodes: { code: 'ServiceUnavailable', status: 503 },
+  InternalError: { code: 'InternalError', status: 500 },
+  InvalidAccessKeyId: { code: 'Unauthorized', status: 401 },
+  InvalidArgument: { code: 'InvalidArgument', status: 400 },
+  InvalidBucketName: { code: 'InvalidArgument', status: 400 },
+  InvalidCiphertext: { code: 'InvalidArgument', status: 400 },
+  InvalidPart: { code: 'InvalidPart', status: 400 },
+  InvalidPartOrder: { code: 'InvalidPart', status: 400 },
+  InvalidRange: { code: 'InvalidRange', status: 416 },
+  KeyTooLong: { code: 'InvalidArgument', status: 400 },
+  MetadataTooLarge: { code: 'InvalidArgument', status: 400 },
+  // QS speaks of files, not buckets and keys.
+  NoSuchBucket: { code: 'NoSuchFile', status: 404 },
+  NoSuchKey: { code: 'NoSuchFile', status: 404 },
+  NoSuchTenant: { code: 'Unauthorized', status: 401 },
+  NoSuchUpload: { code: 'NoSuchUpload', status: 404 },
+  NotImplemented: { code: 'NotImplemented', status: 501 },
+  NotModified: { code: 'NotModified', status: 304 },
+  PreconditionFailed: { code: 'PreconditionFailed', status: 412 },
+  QuotaExceeded: { code: 'QuotaExceeded', status: 403 },
+  RequestAborted: { code: 'RequestAborted', status: 499 },
+  RequestTimeTooSkewed: { code: 'Unauthorized', status: 401 },
+  SignatureDoesNotMatch: { code: 'Unauthorized', status: 401 },
+  SlowDown: { code: 'SlowDown', status: 503 },
+  XAmzContentSHA256Mismatch: { code: 'BadDigest', status: 400 },
+};
+
+/** Errors that exist only in the QS protocol, by code. */
+export const QS_ONLY_ERRORS = {
+  Unauthorized: 401,
+  InvalidApiKey: 401,
+  TokenExpired: 401,
+  SessionExpired: 401,
+  NoSuchSession: 404,
+  NoSuchFile: 404,
+  NotFound: 404,
+  MissingHeader: 400,
+  InvalidHeader: 400,
+  MalformedJson: 400,
+  InvalidRules: 400,
+  RuleNotAllowed: 403,
+  FileTooLarge: 413,
+  SessionQuotaExceeded: 413,
+  TooManyFiles: 403,
+  TooManyParts: 400,
+  IncompleteUpload: 400,
+  UploadAlreadyCompleted: 409,
+  InvalidLink: 403,
+  LinkExpired: 403,
+  InvalidCid: 400,
+} as const;
+
+export type QsOnlyErrorCode = keyof typeof QS_ONLY_ERRORS;
+
+/** An error the adapter raises itself; recognised by a marker, like StorageError, not by `instanceof`. */
+export class QsError extends Error {
+  readonly isQsError = true;
+  readonly status: number;
+
+  constructor(readonly code: QsOnlyErrorCode, message: string, readonly details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'QsError';
+    this.status = QS_ONLY_ERRORS[code];
+  }
+}
+
+export interface QsWireError extends QsErrorSpec {
+  message: string;
+  details?: Record<string, unknown>;
+  /** The failure a server log should see (InternalError only); never sent. */
+  cause?: unknown;
+}
+
+const INTERNAL = 'We encountered an internal error. Please try again.';
+
+/** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
+export function toQsError(err: unknown): QsWireError {
+  if (typeof err === 'object' && err !== null && (err as { isQsError?: unknown }).isQsError === true) {
+    const e = err as QsError;
+    return { code: e.code, status: e.status, message: e.message, details: e.details };
+  }
+  if (isStorageError(err)) {
+    const spec = STORAGE_TO_QS[err.code];
+    if (err.code === 'InternalError') return { ...spec, message: INTERNAL, cause: err.cause ?? err };
+    return { ...spec, message: err.message, details: err.details };
+  }
+  if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') {
+    return { ...STORAGE_TO_QS.RequestAborted, message: 'The request was aborted' };
+  }
+  return { ...STORAGE_TO_QS.InternalError, message: INTERNAL, cause: err };
+}
