@@ -39,7 +39,8 @@ export async function createStorageFixture(options: { dialect?: 'sqlite' | 'post
   const open = async (extra: Partial<StorageOptions> = {}) => {
     const metadata = await openSqlMetadataStore({ url: databaseUrl });
     const nodes = await Promise.all(nodeDirs.map((d, i) => LocalDirFragmentStore.open({ id: `node-${i + 1}`, dir: d })));
-    return Storage.open({ metadata, nodes, kek, reservedBucketNames: ['zib', 'netiks', 'qs', 'djib', 'ipfs', 'health', 'metrics'], ...options.storage, ...extra });
+    // Inlining off by default: most tests count fragment files; storage-inline.test.ts turns it on.
+    return Storage.open({ metadata, nodes, kek, inlineMaxBytes: 0, reservedBucketNames: ['zib', 'netiks', 'qs', 'djib', 'ipfs', 'health', 'metrics'], ...options.storage, ...extra });
   };
   const storage = await open();
   const { tenant } = await storage.tenants.create('test');

@@ -43,7 +43,7 @@ function fixtures(store: MetadataStore) {
       const row: BlobRow = {
         id: randomUUID(), state: 'pending', refCount: 0, plainSize: 10, cipherSize: 42,
         header: Buffer.alloc(16, 7), wrappedKey: Buffer.alloc(40, 9), kekId: 'kek-1', dataShards: 4, parityShards: 2, shardSize: 65536,
-        fragments: Array.from({ length: 6 }, (_, i) => ({ node: `n${i}`, name: randomUUID() })), createdAt: new Date(), ...over,
+        fragments: Array.from({ length: 6 }, (_, i) => ({ node: `n${i}`, name: randomUUID() })), inline: null, createdAt: new Date(), ...over,
       };
       await store.insertBlob(row);
       return row;
@@ -191,6 +191,14 @@ export function metadataStoreSuite(name: string, factory: MetadataStoreFactory):
     });
 
     describe('blobs', () => {
+      it('round-trips an inline blob\'s ciphertext and placement-free rows', async () => {
+        const inline = Buffer.from('inline ciphertext bytes');
+        const blob = await f.blob({ fragments: [], inline, cipherSize: inline.length });
+        const [got] = await store.getBlobs([blob.id]);
+        assert.ok(got?.inline?.equals(inline));
+        assert.deepEqual(got?.fragments, []);
+      });
+
       it('round-trips blob rows, sizes past 4 GiB, lost fragments and placement updates', async () => {
         const blob = await f.blob({ plainSize: 2 ** 40 + 1, cipherSize: 2 ** 40 + 4096, fragments: [{ node: 'n0', name: 'x' }, null] });
         assert.deepEqual(await store.getBlobs([blob.id, blob.id, randomUUID()]), [blob]);

@@ -45,6 +45,12 @@ export interface BlobRow {
   parityShards: number;
   shardSize: number;
   fragments: FragmentPlacement[];
+  /**
+   * The whole ciphertext, when the blob is small enough to live in its metadata row instead of fragments (one
+   * durable metadata commit instead of k+m fsynced files; MinIO inlines small objects the same way). `fragments` is
+   * then empty.
+   */
+  inline?: Buffer | null;
   createdAt: Date;
 }
 

@@ -110,6 +110,15 @@ function coreMigrations(pg: boolean): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_inline_blobs': {
+      // Small blobs keep their ciphertext in the row (BlobRow.inline) instead of k+m fragment files.
+      async up(db: Kysely<any>) {
+        // Idempotent like 0001 (SQLite DDL runs outside a transaction, so an interrupted run may have added it).
+        if (pg) return void await sql`alter table blobs add column if not exists inline_data bytea`.execute(db);
+        const columns = await sql<{ name: string }>`select name from pragma_table_info('blobs')`.execute(db);
+        if (!columns.rows.some((c) => c.name === 'inline_data')) await sql`alter table blobs add column inline_data blob`.execute(db);
+      },
+    },
   };
 }
 

@@ -60,7 +60,7 @@ export function toBlob(r: Selectable<BlobsTable>): BlobRow {
     id: r.id, state: r.state as BlobState, refCount: num(r.ref_count), plainSize: num(r.plain_size), cipherSize: num(r.cipher_size),
     header: Buffer.from(r.header), wrappedKey: Buffer.from(r.wrapped_key), kekId: r.kek_id,
     dataShards: r.data_shards, parityShards: r.parity_shards, shardSize: r.shard_size,
-    fragments: fromJson(r.fragments), createdAt: date(r.created_at),
+    fragments: fromJson(r.fragments), inline: r.inline_data === null ? null : Buffer.from(r.inline_data), createdAt: date(r.created_at),
   };
 }
 
@@ -69,7 +69,7 @@ export function fromBlob(b: BlobRow) {
     id: b.id, state: b.state, ref_count: b.refCount, plain_size: b.plainSize, cipher_size: b.cipherSize,
     header: b.header, wrapped_key: b.wrappedKey, kek_id: b.kekId,
     data_shards: b.dataShards, parity_shards: b.parityShards, shard_size: b.shardSize,
-    fragments: toJson(b.fragments), created_at: ms(b.createdAt),
+    fragments: toJson(b.fragments), inline_data: b.inline ?? null, created_at: ms(b.createdAt),
   };
 }
 

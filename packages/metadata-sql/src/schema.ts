@@ -42,6 +42,7 @@ export interface BlobsTable {
   parity_shards: number;
   shard_size: number;
   fragments: Json;
+  inline_data: Buffer | null;
   created_at: Int8;
 }
 

@@ -72,7 +72,6 @@ export class BlobIO {
       fragments: nodes.map((node, i) => ({ node: node.id, name: names[i]! })),
       createdAt: new Date(),
     };
-    await metadata.insertBlob(row);
 
     let plainSize = 0;
     const count = (chunk: Buffer) => {
@@ -82,8 +81,11 @@ export class BlobIO {
     // Client ciphertext only yields plaintext inside the verifier's synchronous callback: hash it inline there.
     const hasher = opts.clientKey ? createInlineHasher() : createPlaintextHasher(opts.size);
     let header = serverHeader;
-    const writer = await ErasureWriter.open(nodes, layoutOf(row), {
-      names, minFragments: this.options.minWriteFragments, signal: opts.signal,
+    // Small blobs stay in memory and go into their metadata row; the first byte past the threshold opens the
+    // fragment writers, and only then is the pending row recorded (so a crash leaves it for the sweep).
+    const sink = new BlobSink(this.options.inlineMaxBytes, async () => {
+      await metadata.insertBlob(row);
+      return ErasureWriter.open(nodes, layoutOf(row), { names, minFragments: this.options.minWriteFragments, signal: opts.signal });
     });
     try {
       const stages = opts.clientKey
@@ -104,15 +106,22 @@ export class BlobIO {
             }),
           ]
         : [new ByteLimit({ max: opts.maxSize, expected: opts.size }), hashTap(hasher), createSealStream(key, serverHeader!, { onPlaintext: count })];
-      await pipeline([toReadable(source), ...stages, writerSink(writer)], { signal: opts.signal });
-      const [{ fragments, cipherSize }, digests] = await Promise.all([writer.finish(), hasher.digest()]);
+      await pipeline([toReadable(source), ...stages, sink.writable()], { signal: opts.signal });
+      const [stored, digests] = await Promise.all([sink.finish(), hasher.digest()]);
       if (!header) throw new StorageError('InvalidCiphertext', 'The upload ended before a ciphertext header arrived');
-      const written = { plainSize, cipherSize, header };
-      await metadata.updateBlobPlacement(id, fragments, written);
-      return { blob: { ...row, ...written, fragments }, ...digests };
+      const written = { plainSize, cipherSize: stored.cipherSize, header };
+      let blob: BlobRow;
+      if (stored.inline) {
+        blob = { ...row, ...written, fragments: [], inline: stored.inline };
+        await metadata.insertBlob(blob);
+      } else {
+        blob = { ...row, ...written, fragments: stored.fragments };
+        await metadata.updateBlobPlacement(id, stored.fragments, written);
+      }
+      return { blob, ...digests };
     } catch (err) {
       hasher.abort();
-      await writer.abort().catch(() => {});
+      await sink.abort();
       await metadata.deleteBlob(id).catch(() => {});
       throw err;
     }
@@ -123,7 +132,9 @@ export class BlobIO {
     const key = unwrapKey(this.options.kek, blob.wrappedKey, blob.id);
     const { segmentSize } = parseHeader(blob.header);
     const range = cipherRangeFor(start, end, blob.plainSize, segmentSize);
-    const cipher = Readable.from(readErasureRange(this.nodeMap, { fragments: blob.fragments, cipherSize: blob.cipherSize, layout: layoutOf(blob) }, range.cipherStart, range.cipherEnd, { signal }));
+    const cipher = blob.inline
+      ? Readable.from([blob.inline.subarray(range.cipherStart, range.cipherEnd)])
+      : Readable.from(readErasureRange(this.nodeMap, { fragments: blob.fragments, cipherSize: blob.cipherSize, layout: layoutOf(blob) }, range.cipherStart, range.cipherEnd, { signal }));
     const open = createOpenStream(key, blob.header, {
       firstSegment: range.firstSegment, totalSegments: segmentCount(blob.plainSize, segmentSize), skip: range.skip, length: end - start,
     });
@@ -165,11 +176,43 @@ function toReadable(source: BodySource): Readable {
   return source instanceof Readable ? source : Readable.from(source, { objectMode: false });
 }
 
-function writerSink(writer: ErasureWriter): Writable {
-  return new Writable({
-    highWaterMark: 1024 * 1024,
-    write(chunk: Buffer, _enc, done) {
-      writer.write(chunk).then(() => done(), done);
-    },
-  });
+/** Where a blob's ciphertext goes: memory while it is at most `inlineMax` bytes, fragment writers after that. */
+class BlobSink {
+  private buffered: Buffer[] = [];
+  private bytes = 0;
+  private writer: ErasureWriter | undefined;
+
+  constructor(private readonly inlineMax: number, private readonly openWriter: () => Promise<ErasureWriter>) {}
+
+  writable(): Writable {
+    return new Writable({
+      highWaterMark: 1024 * 1024,
+      write: (chunk: Buffer, _enc, done) => { this.write(chunk).then(() => done(), done); },
+    });
+  }
+
+  private async write(chunk: Buffer): Promise<void> {
+    if (!this.writer && this.bytes + chunk.length <= this.inlineMax) {
+      // Copy: upstream transforms may reuse their buffers once this write returns.
+      this.buffered.push(Buffer.from(chunk));
+      this.bytes += chunk.length;
+      return;
+    }
+    if (!this.writer) {
+      this.writer = await this.openWriter();
+      for (const piece of this.buffered) await this.writer.write(piece);
+      this.buffered = [];
+    }
+    await this.writer.write(chunk);
+  }
+
+  async finish(): Promise<{ inline: Buffer; cipherSize: number; fragments?: undefined } | { inline?: undefined; cipherSize: number; fragments: BlobRow['fragments'] }> {
+    if (!this.writer) return { inline: Buffer.concat(this.buffered), cipherSize: this.bytes };
+    return this.writer.finish();
+  }
+
+  async abort(): Promise<void> {
+    this.buffered = [];
+    await this.writer?.abort().catch(() => {});
+  }
 }

@@ -88,6 +88,7 @@ export class MaintenanceService {
       for (const blob of blobs) {
         options.signal?.throwIfAborted();
         report.blobsChecked++;
+        if (blob.inline) continue; // kept in its metadata row: nothing on the nodes to heal
         const nodes = this.ctx.blobs.nodes as Map<string, FragmentStore>;
         // deleteOld: false — record the new placement first, then delete what it replaced (crash-safe order).
         const result = await repairBlob(nodes, { fragments: blob.fragments, cipherSize: blob.cipherSize, layout: layoutOf(blob) }, {

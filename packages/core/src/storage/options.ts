@@ -15,6 +15,11 @@ export interface StorageOptions {
   shardSize?: number;
   /** Plaintext bytes per AEAD segment, a power of two from 4 KiB to 16 MiB. */
   segmentSize?: number;
+  /**
+   * Blobs whose ciphertext is at most this many bytes live in their metadata row instead of k+m fragment files
+   * (default 128 KiB; 0 turns inlining off). Their durability is the metadata store's.
+   */
+  inlineMaxBytes?: number;
   /** A write still succeeds when this many fragments were stored (repair completes the rest). */
   minWriteFragments?: number;
   /** Largest object a single put may store, and largest multipart part. */
@@ -45,6 +50,7 @@ export interface ResolvedStorageOptions {
   readonly shardSize: number;
   readonly segmentSize: number;
   readonly minWriteFragments: number;
+  readonly inlineMaxBytes: number;
   readonly maxObjectSize: number;
   readonly minPartSize: number;
   readonly maxPartSize: number;
@@ -75,6 +81,8 @@ export function resolveStorageOptions(options: StorageOptions): ResolvedStorageO
   check(Buffer.isBuffer(options.kek) && options.kek.length === 32, 'kek must be a 32-byte Buffer');
   const minWriteFragments = options.minWriteFragments ?? width;
   check(Number.isInteger(minWriteFragments) && minWriteFragments >= dataShards && minWriteFragments <= width, `minWriteFragments must be from ${dataShards} to ${width}`);
+  const inlineMaxBytes = options.inlineMaxBytes ?? 128 * 1024;
+  check(Number.isSafeInteger(inlineMaxBytes) && inlineMaxBytes >= 0 && inlineMaxBytes <= 16 * 1024 * 1024, 'inlineMaxBytes must be from 0 to 16 MiB');
   const maxObjectSize = options.maxObjectSize ?? 5 * 1024 * GiB;
   check(Number.isSafeInteger(maxObjectSize) && maxObjectSize > 0, 'maxObjectSize must be a positive integer');
   return Object.freeze({
@@ -86,6 +94,7 @@ export function resolveStorageOptions(options: StorageOptions): ResolvedStorageO
     shardSize,
     segmentSize,
     minWriteFragments,
+    inlineMaxBytes,
     maxObjectSize,
     minPartSize: options.minPartSize ?? 5 * 1024 * 1024,
     maxPartSize: options.maxPartSize ?? 5 * GiB,
