@@ -112,7 +112,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   // Objects
-  commitObject(row: ObjectRow, options: { commitBlobIds: readonly string[]; supersedeReason: string }): Promise<CommitResult> {
+  commitObject(row: ObjectRow, options: { commitBlobIds: readonly string[]; supersedeReason: string; newBlobs?: readonly BlobRow[] }): Promise<CommitResult> {
     return this.#tx((q) => objects.commitObject(q, row, options), { ...FILE_ID_TAKEN, 'foreign-key': ['NoSuchBucket', 'The specified bucket does not exist'] });
   }
   getLiveObject(bucketId: string, key: string) { return this.#run((q) => objects.getLiveObject(q, bucketId, key)); }
@@ -141,8 +141,8 @@ export class SqlMetadataStore implements MetadataStore {
   listUploads(bucketId: string, options: { prefix?: string; keyMarker?: string; uploadIdMarker?: string; limit: number }) {
     return this.#run((q) => multipart.listUploads(q, bucketId, options));
   }
-  putPart(row: PartRow) {
-    return this.#tx((q) => multipart.putPart(q, row), { 'foreign-key': ['NoSuchUpload', 'The specified multipart upload does not exist'] });
+  putPart(row: PartRow, options?: { newBlob?: BlobRow }) {
+    return this.#tx((q) => multipart.putPart(q, row, options), { 'foreign-key': ['NoSuchUpload', 'The specified multipart upload does not exist'] });
   }
   listParts(uploadId: string, options: { afterPartNumber?: number; limit: number }) { return this.#run((q) => multipart.listParts(q, uploadId, options)); }
   completeUpload(uploadId: string, row: ObjectRow, options: { partNumbers: readonly number[]; supersedeReason: string }): Promise<CommitResult> {

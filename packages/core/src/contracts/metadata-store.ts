@@ -60,8 +60,9 @@ export interface MetadataStore {
   /**
    * Makes `row` the live object of (bucket, key) in one transaction: marks `commitBlobIds` committed with one more
    * reference each, cancels the previous live object (phase `cancelled`, `cancelledReason`) and releases its blobs.
+   * `newBlobs` (inline blobs never recorded as pending) are inserted in the same transaction first.
    */
-  commitObject(row: ObjectRow, options: { commitBlobIds: readonly string[]; supersedeReason: string }): Promise<CommitResult>;
+  commitObject(row: ObjectRow, options: { commitBlobIds: readonly string[]; supersedeReason: string; newBlobs?: readonly BlobRow[] }): Promise<CommitResult>;
   getLiveObject(bucketId: string, key: string): Promise<ObjectRow | undefined>;
   getObject(fileId: string): Promise<ObjectRow | undefined>;
   /** Live objects with `key > startAfter` and the prefix, in byte-wise key order. */
@@ -75,8 +76,8 @@ export interface MetadataStore {
   insertUpload(row: UploadRow): Promise<void>;
   getUpload(uploadId: string): Promise<UploadRow | undefined>;
   listUploads(bucketId: string, options: { prefix?: string; keyMarker?: string; uploadIdMarker?: string; limit: number }): Promise<UploadRow[]>;
-  /** Adds or replaces a part: commits its blob (+1 reference) and releases the replaced part's blob. */
-  putPart(row: PartRow): Promise<{ released: BlobRow[] }>;
+  /** Adds or replaces a part: commits its blob (+1 reference) and releases the replaced part's blob; `newBlob` as in commitObject. */
+  putPart(row: PartRow, options?: { newBlob?: BlobRow }): Promise<{ released: BlobRow[] }>;
   listParts(uploadId: string, options: { afterPartNumber?: number; limit: number }): Promise<PartRow[]>;
   /**
    * Turns the upload into the live object `row` (whose extents are the chosen parts' blobs, in order): the object

@@ -37,6 +37,8 @@ export interface WrittenBlob {
   blob: BlobRow;
   md5: Buffer;
   sha256: Buffer;
+  /** An inline blob has no row yet: pass it as `newBlobs` / `newBlob` to the commit. */
+  unrecorded: boolean;
 }
 
 /**
@@ -112,13 +114,13 @@ export class BlobIO {
       const written = { plainSize, cipherSize: stored.cipherSize, header };
       let blob: BlobRow;
       if (stored.inline) {
+        // Not recorded yet: the caller inserts it in the same transaction that commits it (one durable write).
         blob = { ...row, ...written, fragments: [], inline: stored.inline };
-        await metadata.insertBlob(blob);
-      } else {
-        blob = { ...row, ...written, fragments: stored.fragments };
-        await metadata.updateBlobPlacement(id, stored.fragments, written);
+        return { blob, ...digests, unrecorded: true };
       }
-      return { blob, ...digests };
+      blob = { ...row, ...written, fragments: stored.fragments };
+      await metadata.updateBlobPlacement(id, stored.fragments, written);
+      return { blob, ...digests, unrecorded: false };
     } catch (err) {
       hasher.abort();
       await sink.abort();

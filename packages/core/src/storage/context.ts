@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
-import type { BucketRow, ObjectAttributes, ObjectExtent, ObjectRow } from '../types.js';
+import type { BlobRow, BucketRow, ObjectAttributes, ObjectExtent, ObjectRow } from '../types.js';
 import { emptyAttributes } from '../types.js';
 import { BlobIO } from './blob-io.js';
 import type { ResolvedStorageOptions } from './options.js';
@@ -36,8 +36,8 @@ export class StorageContext {
   }
 
   /** `safe` once every fragment of every extent is stored; `distributed` while repair still owes some. */
-  async phaseOf(extents: readonly ObjectExtent[]): Promise<{ phase: 'safe' | 'distributed'; safeAt: Date | null }> {
-    const blobs = await this.metadata.getBlobs(extents.map((e) => e.blobId));
+  async phaseOf(extents: readonly ObjectExtent[], known?: readonly BlobRow[]): Promise<{ phase: 'safe' | 'distributed'; safeAt: Date | null }> {
+    const blobs = known ?? await this.metadata.getBlobs(extents.map((e) => e.blobId));
     const complete = blobs.every((b) => b.fragments.every((f) => f !== null));
     return complete ? { phase: 'safe', safeAt: new Date() } : { phase: 'distributed', safeAt: null };
   }

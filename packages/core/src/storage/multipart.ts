@@ -75,7 +75,7 @@ export class MultipartService {
     try {
       await opts.beforeCommit?.({ md5: written.md5, sha256: written.sha256, size: blob.plainSize });
       const part: PartRow = { uploadId, partNumber, blobId: blob.id, size: blob.plainSize, etag: written.md5.toString('hex'), createdAt: new Date() };
-      const { released } = await this.ctx.metadata.putPart(part);
+      const { released } = await this.ctx.metadata.putPart(part, written.unrecorded ? { newBlob: blob } : {});
       await this.ctx.blobs.release(released);
       return toPartInfo(part);
     } catch (err) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { StorageError } from '../errors.js';
-import type { BucketRow, ObjectAttributes } from '../types.js';
+import type { BucketRow, ObjectAttributes, ObjectRow } from '../types.js';
 import type { BodySource } from './blob-io.js';
 import { checkConditions, type Conditions } from './conditions.js';
 import { StorageContext } from './context.js';
@@ -139,14 +139,16 @@ export class Storage {
       if (opts.size === undefined) await this.ctx.checkQuota(tenant, blob.plainSize);
       if (opts.conditions) await this.checkCurrent(bucket.id, key, opts.conditions);
       const extents = [{ blobId: blob.id, size: blob.plainSize }];
-      const { phase, safeAt } = await this.ctx.phaseOf(extents);
+      const { phase, safeAt } = await this.ctx.phaseOf(extents, [blob]);
       const row = this.ctx.newObjectRow({
         tenantId: tenant.id, bucketId: bucket.id, key, size: blob.plainSize,
         etag: written.md5.toString('hex'), sha256: written.sha256.toString('hex'), contentType: opts.contentType,
         attributes: { metadata: opts.metadata ?? {}, headers: opts.headers ?? {}, tags: opts.tags ?? {}, ...extra },
         extents, partsCount: null, phase, safeAt,
       });
-      const { released } = await metadata.commitObject(row, { commitBlobIds: [blob.id], supersedeReason: `superseded by ${row.fileId}` });
+      const { released } = await metadata.commitObject(row, {
+        commitBlobIds: [blob.id], supersedeReason: `superseded by ${row.fileId}`, newBlobs: written.unrecorded ? [blob] : [],
+      });
       await this.ctx.blobs.release(released);
       return toObjectInfo(row, bucket.name);
     } catch (err) {
@@ -156,16 +158,13 @@ export class Storage {
   }
 
   async headObject(tenant: Tenant, bucketName: string, key: string, opts: { conditions?: Conditions } = {}): Promise<ObjectInfo> {
-    const bucket = await this.ctx.bucket(tenant, bucketName);
-    const row = await this.liveObject(bucket.id, key);
-    const info = toObjectInfo(row, bucket.name);
-    checkConditions({ etag: info.etag, lastModified: info.lastModified }, opts.conditions);
-    return info;
+    return (await this.checkedLiveObject(tenant, bucketName, key, opts.conditions)).info;
   }
 
   async getObject(tenant: Tenant, bucketName: string, key: string, opts: GetObjectOptions = {}): Promise<{ info: ObjectInfo; range: ResolvedRange; body: Readable }> {
-    const info = await this.headObject(tenant, bucketName, key, opts);
-    return this.openObject(info, opts);
+    const { info, row } = await this.checkedLiveObject(tenant, bucketName, key, opts.conditions);
+    const range = resolveRange(opts.range, info.size);
+    return { info, range, body: this.ctx.readExtents(row.extents, range.start, range.end, opts.signal) };
   }
 
   /** The CDN path: the fileId is the capability. Cancelled (superseded) objects are NoSuchKey. */
@@ -259,6 +258,14 @@ export class Storage {
     const row = await this.options.metadata.getObject(info.fileId);
     if (!row || row.state !== 'live') throw new StorageError('NoSuchKey', 'The specified key does not exist', { key: info.key });
     return { info, range, body: this.ctx.readExtents(row.extents, range.start, range.end, opts.signal) };
+  }
+
+  private async checkedLiveObject(tenant: Tenant, bucketName: string, key: string, conditions: Conditions | undefined): Promise<{ info: ObjectInfo; row: ObjectRow }> {
+    const bucket = await this.ctx.bucket(tenant, bucketName);
+    const row = await this.liveObject(bucket.id, key);
+    const info = toObjectInfo(row, bucket.name);
+    checkConditions({ etag: info.etag, lastModified: info.lastModified }, conditions);
+    return { info, row };
   }
 
   private async liveObject(bucketId: string, key: string) {

@@ -1,3 +1,4 @@
+import { insertBlob } from './blobs.js';
 import { StorageError } from '@omnigate/core';
 import type { BlobRow, CommitResult, ObjectRow, PartRow, UploadRow } from '@omnigate/core';
 import { prefixSuccessor } from '../keys.js';
@@ -45,8 +46,9 @@ export async function listUploads(q: Q, bucketId: string, options: { prefix?: st
   return rows.map(toUpload);
 }
 
-export async function putPart(q: Q, row: PartRow): Promise<{ released: BlobRow[] }> {
+export async function putPart(q: Q, row: PartRow, options: { newBlob?: BlobRow } = {}): Promise<{ released: BlobRow[] }> {
   if (!(await lockUpload(q, row.uploadId))) throw noSuchUpload(row.uploadId);
+  if (options.newBlob) await insertBlob(q, options.newBlob);
   const old = await q.db.selectFrom('parts').select('blob_id')
     .where('upload_id', '=', row.uploadId).where('part_number', '=', row.partNumber).executeTakeFirst();
   const deltas = new RefDeltas().add([row.blobId], 1);

@@ -1,3 +1,4 @@
+import { insertBlob } from './blobs.js';
 import { StorageError } from '@omnigate/core';
 import type { BlobRow, CommitResult, ObjectPhase, ObjectRow } from '@omnigate/core';
 import { prefixSuccessor } from '../keys.js';
@@ -35,8 +36,9 @@ export async function installLive(q: Q, row: ObjectRow, reason: string, deltas: 
   return { superseded, released };
 }
 
-export async function commitObject(q: Q, row: ObjectRow, options: { commitBlobIds: readonly string[]; supersedeReason: string }): Promise<CommitResult> {
+export async function commitObject(q: Q, row: ObjectRow, options: { commitBlobIds: readonly string[]; supersedeReason: string; newBlobs?: readonly BlobRow[] }): Promise<CommitResult> {
   assertSameBlobs(row.extents.map((e) => e.blobId), options.commitBlobIds, 'commitBlobIds');
+  for (const blob of options.newBlobs ?? []) await insertBlob(q, blob);
   // Holding the bucket row keeps deleteBucketIfEmpty from removing the bucket under this commit.
   if (!(await lockBucket(q, row.bucketId, 'share'))) {
     throw new StorageError('NoSuchBucket', 'The specified bucket does not exist', { bucketId: row.bucketId });
