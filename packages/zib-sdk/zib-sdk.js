@@ -1,0 +1,1 @@
+// placeholder: the ZiB SDK lands here
