@@ -1,0 +1,71 @@
+/**
+ * JSON-RPC 2.0 at `POST /` of the router, by jayson's server (batches, notifications, -32600, -32601). The body is
+ * read and parsed here only so invalid JSON gets a clean -32700. Methods of the spec not listed here (payments,
+ * credits, NFTs, sharing, profile, …) are not registered, so they answer -32601 "Method not found": never a fake success.
+ */
+import jayson from 'jayson/promise/index.js';
+import type { Request, Response } from 'express';
+import type { DjibContext } from './context.js';
+import { DJIB_ERRORS, DjibError, toDjibError } from './errors.js';
+import { driveMethods, type Method } from './methods/drive-methods.js';
+import { trashMethods } from './methods/trash-methods.js';
+import { positional } from './context.js';
+import { readBody, sendJson } from './http.js';
+
+const authMethods: Record<string, Method> = {
+  handshake: async (ctx, params) => ctx.auth.handshake(positional(params, 1)[0]),
+  auth: async (ctx, params) => {
+    const [publicKey, signature] = positional(params, 2);
+    return ctx.auth.auth(publicKey, signature);
+  },
+};
+
+/** The methods this adapter implements (README: "Methods"). */
+export const IMPLEMENTED_METHODS = Object.freeze([...Object.keys(authMethods), ...Object.keys(driveMethods), ...Object.keys(trashMethods)]);
+
+export function createRpcServer(ctx: DjibContext): jayson.Server {
+  const methods: Record<string, (params: unknown) => Promise<unknown>> = {};
+  for (const [name, fn] of Object.entries({ ...authMethods, ...driveMethods, ...trashMethods })) {
+    methods[name] = async (params: unknown) => {
+      try {
+        return await fn(ctx, params);
+      } catch (err) {
+        const wire = toDjibError(err);
+        if (wire.cause !== undefined) ctx.options.logger.error({ err: wire.cause, method: name }, 'djib method failed');
+        throw { code: wire.code, message: wire.message };
+      }
+    };
+  }
+  return new jayson.Server(methods, { maxBatchLength: 100 });
+}
+
+export function rpcHandler(ctx: DjibContext, server: jayson.Server) {
+  return async (req: Request, res: Response): Promise<void> => {
+    let text: string;
+    try {
+      text = (await readBody(req, ctx.options.maxJsonBytes)).toString('utf8');
+    } catch (err) {
+      const wire = toDjibError(err);
+      sendJson(res, 200, { jsonrpc: '2.0', error: { code: wire.code, message: wire.message }, id: null });
+      return;
+    }
+    let request: unknown;
+    try {
+      request = JSON.parse(text);
+    } catch {
+      sendJson(res, 200, { jsonrpc: '2.0', error: { code: DJIB_ERRORS.ParseError.code, message: 'Parse error' }, id: null });
+      return;
+    }
+    if (request === null || typeof request !== 'object') {
+      sendJson(res, 200, { jsonrpc: '2.0', error: { code: DJIB_ERRORS.InvalidRequest.code, message: 'Invalid Request' }, id: null });
+      return;
+    }
+    server.call(request as jayson.JSONRPCRequestLike, (error, response) => {
+      const body = error ?? response;
+      if (body === undefined || body === null || (Array.isArray(body) && body.length === 0)) res.status(204).end();
+      else sendJson(res, 200, body);
+    });
+  };
+}
+
+export { DjibError };
