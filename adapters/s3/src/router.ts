@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { StorageError, type Storage } from '@omnigate/core';
+import { abortSignal } from '@omnigate/http';
 import { authenticate } from './auth.js';
 import { drainRequest } from './body.js';
 import { header, type S3Context } from './context.js';
@@ -85,17 +86,4 @@ async function preflight(storage: Storage, req: Request, res: Response, address:
   }
   setCorsHeaders(res, rule, origin, { requestHeaders });
   sendEmpty(res, 200);
-}
-
-/** Aborted when the client disconnects before the request body or the response is complete (STYLE §11). */
-function abortSignal(req: Request, res: Response): AbortSignal {
-  const controller = new AbortController();
-  const abort = () => controller.abort(new StorageError('RequestAborted', 'The client closed the connection'));
-  req.once('close', () => {
-    if (!req.complete) abort();
-  });
-  res.once('close', () => {
-    if (!res.writableFinished) abort();
-  });
-  return controller.signal;
 }
