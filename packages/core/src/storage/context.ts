@@ -66,14 +66,25 @@ export class StorageContext {
     return out;
   }
 
+  /**
+   * Checks a fileId handed out before the upload (ZiB's registration): a UUID no object row has used yet.
+   * The objects table's primary key still guards against a race at commit.
+   */
+  async assertFreshFileId(fileId: string): Promise<void> {
+    if (typeof fileId !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(fileId)) {
+      throw new StorageError('InvalidArgument', 'A pre-allocated fileId must be a lower-case UUID');
+    }
+    if (await this.metadata.getObject(fileId)) throw new StorageError('InvalidArgument', 'That fileId is already in use', { fileId });
+  }
+
   newObjectRow(fields: {
-    tenantId: string; bucketId: string; key: string; size: number; etag: string; sha256: string | null;
+    fileId?: string; tenantId: string; bucketId: string; key: string; size: number; etag: string; sha256: string | null;
     contentType?: string; attributes?: Partial<ObjectAttributes>; extents: ObjectExtent[]; partsCount: number | null;
     phase: ObjectRow['phase']; safeAt: Date | null;
   }): ObjectRow {
     const now = new Date();
     return {
-      fileId: randomUUID(),
+      fileId: fields.fileId ?? randomUUID(),
       tenantId: fields.tenantId,
       bucketId: fields.bucketId,
       key: fields.key,

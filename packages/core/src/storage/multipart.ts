@@ -95,10 +95,11 @@ export class MultipartService {
 
   /**
    * `opts.minPartSize` overrides the deployment's minimum for protocols whose clients choose their own part sizes
-   * (QS, ZiB); S3 keeps S3's rule.
+   * (QS, ZiB); S3 keeps S3's rule. `opts.fileId` is a fileId handed out before the upload (ZiB registrations).
    */
-  async complete(tenant: Tenant, bucketName: string, key: string, uploadId: string, chosen: ReadonlyArray<{ partNumber: number; etag?: string }>, opts: { minPartSize?: number } = {}): Promise<ObjectInfo> {
+  async complete(tenant: Tenant, bucketName: string, key: string, uploadId: string, chosen: ReadonlyArray<{ partNumber: number; etag?: string }>, opts: { minPartSize?: number; fileId?: string } = {}): Promise<ObjectInfo> {
     const { upload, bucketId } = await this.upload(tenant, bucketName, key, uploadId);
+    if (opts.fileId !== undefined) await this.ctx.assertFreshFileId(opts.fileId);
     if (chosen.length === 0) throw new StorageError('InvalidArgument', 'You must specify at least one part');
     const stored = new Map<number, PartRow>();
     for (let after = 0; ;) {
@@ -131,7 +132,7 @@ export class MultipartService {
     const extents = parts.map((p) => ({ blobId: p.blobId, size: p.size }));
     const { phase, safeAt } = await this.ctx.phaseOf(extents);
     const row = this.ctx.newObjectRow({
-      tenantId: tenant.id, bucketId, key, size,
+      fileId: opts.fileId, tenantId: tenant.id, bucketId, key, size,
       etag: `${createHash('md5').update(md5s).digest('hex')}-${parts.length}`, sha256: null,
       contentType: upload.contentType, attributes: upload.attributes, extents, partsCount: parts.length, phase, safeAt,
     });

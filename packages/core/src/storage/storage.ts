@@ -31,6 +31,8 @@ export interface PutObjectOptions {
   clientKey?: Buffer;
   /** Conditions on the object currently at the key (e.g. If-None-Match: * to create only). */
   conditions?: Conditions;
+  /** A fileId handed out before the bytes arrived (ZiB registrations); a fresh UUID when omitted. */
+  fileId?: string;
   /** Sees every plaintext byte (extra checksums). */
   onPlaintext?: (chunk: Buffer) => void;
   /** Runs after the bytes are stored and before the object becomes visible; throw to refuse it, or add attributes. */
@@ -128,6 +130,7 @@ export class Storage {
       throw new StorageError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${maxObjectSize} bytes`, { max: maxObjectSize });
     }
     if (opts.conditions) await this.checkCurrent(bucket.id, key, opts.conditions);
+    if (opts.fileId !== undefined) await this.ctx.assertFreshFileId(opts.fileId);
     await this.ctx.checkQuota(tenant, opts.size ?? 0);
 
     const written = await this.ctx.blobs.write(body, {
@@ -141,7 +144,7 @@ export class Storage {
       const extents = [{ blobId: blob.id, size: blob.plainSize }];
       const { phase, safeAt } = await this.ctx.phaseOf(extents, [blob]);
       const row = this.ctx.newObjectRow({
-        tenantId: tenant.id, bucketId: bucket.id, key, size: blob.plainSize,
+        fileId: opts.fileId, tenantId: tenant.id, bucketId: bucket.id, key, size: blob.plainSize,
         etag: written.md5.toString('hex'), sha256: written.sha256.toString('hex'), contentType: opts.contentType,
         attributes: { metadata: opts.metadata ?? {}, headers: opts.headers ?? {}, tags: opts.tags ?? {}, ...extra },
         extents, partsCount: null, phase, safeAt,
