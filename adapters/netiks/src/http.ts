@@ -32,11 +32,12 @@ export function sendJson(res: Response, status: number, body: unknown): void {
 }
 
 /**
- * Sends `{ "error": { "code", "message" } }`. When the response has already started (a download failing
+ * Sends `{ "error": { "code", "message" } }`, with the Netiks codes, or (`codes: 's3'`, the presigned PUT URL) the
+ * S3 codes and statuses an S3 client of that URL expects. When the response has already started (a download failing
  * mid-stream) the connection is cut, so the client sees a short body rather than a corrupt one.
  */
-export function sendError(ctx: NetiksContext, req: Request, res: Response, err: unknown): void {
-  const wire = toNetiksError(err);
+export function sendError(ctx: NetiksContext, req: Request, res: Response, err: unknown, codes: 'json' | 's3' = 'json'): void {
+  const wire = toNetiksError(err, codes);
   if (wire.cause !== undefined && !res.destroyed) {
     ctx.options.logger.error({ err: wire.cause, method: req.method, path: req.originalUrl.split('?')[0] }, 'netiks request failed');
   }

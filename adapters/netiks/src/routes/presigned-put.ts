@@ -1,27 +1,25 @@
 /**
  * PUT /uploads/<bucket>/<key>?X-Amz-Algorithm=…&X-Amz-Signature=…   (the URLs presign.ts hands out)
  *
- * An S3-style endpoint: verified with the core's `verifySigV4` against the raw path the client used (mount point
- * included) and the signed `host` and `content-type`; answers like S3's PutObject (200, `ETag`, empty body) and
- * fails with S3 XML `<Error>` documents (errors.ts, column `s3`). The body streams into the core, cut off at the
- * first byte past the declared size. A URL works once: a conditional UPDATE claims its grant before the first byte
- * is read; a PUT that fails gives it back (it may be retried until it expires), a PUT that succeeded uses it up.
+ * An S3-style endpoint: verified with the core's `verifySigV4` (the S3 endpoint's own verifier) against the raw
+ * path the client used (mount point included) and the signed `host` and `content-type`; answers like S3's
+ * PutObject (200, `ETag`, empty body). Failures are Netiks JSON errors carrying the S3 code and status (errors.ts,
+ * column `s3`: SignatureDoesNotMatch 403, AccessDenied 403 "Request has expired", …). The body streams into the
+ * core, cut off at the first byte past the declared size. A URL works once: a conditional UPDATE claims its grant
+ * before the first byte is read; a PUT that fails gives it back (it may be retried until it expires), a PUT that
+ * succeeded uses it up. Why not the S3 endpoint itself: README.md, "Why the PUT URL is not the S3 endpoint".
  */
-import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Request, Response, Router } from 'express';
 import {
   createPayloadDecoder, sigv4HeadersFromRaw, StorageError, verifySigV4, type SigV4Request, type Tenant,
 } from '@omnigate/core';
 import type { NetiksContext } from '../context.js';
-import { toNetiksError } from '../errors.js';
-import { abortSignal, closeIfBodyPending, contentLength } from '../http.js';
+import { abortSignal, contentLength, sendError } from '../http.js';
 
 export function registerPresignedPutRoute(router: Router, ctx: NetiksContext): void {
   router.put('/uploads/*target', (req, res) => {
-    const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
-    res.setHeader('x-amz-request-id', requestId);
-    presignedPut(ctx, req, res).catch((err: unknown) => sendS3Error(ctx, req, res, err, requestId));
+    presignedPut(ctx, req, res).catch((err: unknown) => sendError(ctx, req, res, err, 's3'));
   });
 }
 
@@ -97,26 +95,4 @@ async function* exactly(body: Readable, size: number): AsyncGenerator<Buffer> {
     if (received > size) throw new StorageError('EntityTooLarge', `This URL accepts exactly ${size} bytes`, { max: size });
     yield chunk;
   }
-}
-
-const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-const xml = (text: string) => text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!).replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '');
-
-/** An S3 error document (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html); details stay here. */
-function sendS3Error(ctx: NetiksContext, req: Request, res: Response, err: unknown, requestId: string): void {
-  const wire = toNetiksError(err, 's3');
-  if (wire.cause !== undefined && !res.destroyed) ctx.options.logger.error({ err: wire.cause, method: req.method, path: req.originalUrl.split('?')[0] }, 'netiks presigned PUT failed');
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  for (const name of res.getHeaderNames()) if (name !== 'x-amz-request-id') res.removeHeader(name);
-  closeIfBodyPending(req, res);
-  const resource = xml(req.originalUrl.split('?')[0]!);
-  const body = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xml(wire.code)}</Code><Message>${xml(wire.message)}</Message>`
-    + `<Resource>${resource}</Resource><RequestId>${requestId}</RequestId></Error>`, 'utf8');
-  res.status(wire.status);
-  res.setHeader('Content-Type', 'application/xml');
-  res.setHeader('Content-Length', body.length);
-  res.end(body);
 }
