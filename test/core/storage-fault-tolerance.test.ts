@@ -6,6 +6,16 @@ import { collect, createStorageFixture, fragmentFiles, pseudoRandomBytes, type S
 
 const SIZES = [0, 1, 100_000, 1_048_304, 3_500_000];
 
+/** Runs `fn` with the given node directories moved away, then puts them back. */
+async function nodesGone<T>(fx: StorageFixture, indexes: number[], fn: () => Promise<T>): Promise<T> {
+  for (const i of indexes) await rename(fx.nodeDirs[i]!, `${fx.nodeDirs[i]}.gone`);
+  try {
+    return await fn();
+  } finally {
+    for (const i of indexes) await rename(`${fx.nodeDirs[i]}.gone`, fx.nodeDirs[i]!);
+  }
+}
+
 describe('Storage fault tolerance (4+2 over 6 local nodes)', () => {
   let fx: StorageFixture;
   let storage: Storage;
@@ -34,14 +44,7 @@ describe('Storage fault tolerance (4+2 over 6 local nodes)', () => {
     }
   }
 
-  async function withNodesGone<T>(indexes: number[], fn: () => Promise<T>): Promise<T> {
-    for (const i of indexes) await rename(fx.nodeDirs[i]!, `${fx.nodeDirs[i]}.gone`);
-    try {
-      return await fn();
-    } finally {
-      for (const i of indexes) await rename(`${fx.nodeDirs[i]}.gone`, fx.nodeDirs[i]!);
-    }
-  }
+  const withNodesGone = <T>(indexes: number[], fn: () => Promise<T>) => nodesGone(fx, indexes, fn);
 
   it('reads every object identically with any 2 node directories deleted', async () => {
     for (let a = 0; a < 6; a++) {
@@ -104,5 +107,28 @@ describe('Storage fault tolerance (4+2 over 6 local nodes)', () => {
     const report = await storage.maintenance.repair();
     assert.ok(report.fragmentsRebuilt >= SIZES.length - 1);
     await withNodesGone([0, 1], readAll);
+  });
+});
+
+describe('Storage writes with a node down (minWriteFragments 5)', () => {
+  let fx: StorageFixture;
+  before(async () => { fx = await createStorageFixture({ storage: { minWriteFragments: 5 } }); });
+  after(() => fx.cleanup());
+
+  it('writes with a node down as `distributed`, and repair makes the object `safe` once its fragments are back', async () => {
+    const data = pseudoRandomBytes(700_000, 99);
+    const { storage, tenant } = fx;
+    await storage.createBucket(tenant, 'ftol');
+    const written = await nodesGone(fx, [2], () => storage.putObject(tenant, 'ftol', 'written-degraded', [data]));
+    assert.equal(written.phase, 'distributed');
+    assert.equal(written.replicationSafeAt, null);
+    const before = Date.now();
+    const report = await storage.maintenance.repair();
+    assert.equal(report.objectsMadeSafe, 1);
+    const info = await storage.headObject(tenant, 'ftol', 'written-degraded');
+    assert.equal(info.phase, 'safe');
+    assert.ok(info.replicationSafeAt && info.replicationSafeAt.getTime() >= before);
+    assert.equal((await storage.maintenance.repair()).objectsMadeSafe, 0);
+    await nodesGone(fx, [0, 1], async () => assert.ok((await collect((await storage.getObject(tenant, 'ftol', 'written-degraded')).body)).equals(data)));
   });
 });

@@ -410,6 +410,29 @@ export function metadataStoreSuite(name: string, factory: MetadataStoreFactory):
         await rejectsWith(store.updateObjectAttributes(randomUUID(), attributes), 'NoSuchKey');
         await rejectsWith(store.updateObjectPhase(randomUUID(), 'safe'), 'NoSuchKey');
       });
+
+      it('listObjectsInPhase pages through live objects of one phase in fileId order', async () => {
+        const bucket = await f.bucket();
+        const made = [];
+        for (const key of ['a', 'b', 'c', 'd']) made.push((await f.put(bucket, key, undefined, { phase: 'safe' })).row);
+        await f.put(bucket, 'd', undefined, { phase: 'safe' }); // the old d is cancelled
+        for (const row of [...made.slice(0, 2), made[3]!]) await store.updateObjectPhase(row.fileId, 'uploading');
+        await f.put(bucket, 'd', undefined, { phase: 'safe' }); // ...and this one was never `uploading`
+        // Other tests' rows may share the store: walk every page and keep this bucket's.
+        const seen: ObjectRow[] = [];
+        let afterFileId: string | undefined;
+        for (;;) {
+          const page = await store.listObjectsInPhase('uploading', { afterFileId, limit: 2 });
+          seen.push(...page);
+          if (page.length < 2) break;
+          afterFileId = page[1]!.fileId;
+        }
+        const fileIds = seen.map((r) => r.fileId);
+        assert.deepEqual(fileIds, [...fileIds].sort(), 'fileId order');
+        assert.ok(seen.every((r) => r.phase === 'uploading' && r.state === 'live'));
+        assert.deepEqual(seen.filter((r) => r.bucketId === bucket.id).map((r) => r.key).sort(), ['a', 'b']);
+        assert.deepEqual(await store.listObjectsInPhase('uploading', { limit: 0 }), []);
+      });
     });
 
     describe('multipart uploads', () => {

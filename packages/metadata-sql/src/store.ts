@@ -123,6 +123,9 @@ export class SqlMetadataStore implements MetadataStore {
   deleteObject(bucketId: string, key: string, expectedFileId?: string) {
     return this.#tx((q) => objects.deleteObject(q, bucketId, key, expectedFileId));
   }
+  listObjectsInPhase(phase: ObjectPhase, options: { afterFileId?: string; limit: number }) {
+    return this.#run((q) => objects.listObjectsInPhase(q, phase, options));
+  }
   updateObjectPhase(fileId: string, phase: ObjectPhase, replicationSafeAt?: Date | null) {
     return this.#run((q) => objects.updateObjectPhase(q, fileId, phase, replicationSafeAt));
   }

@@ -69,6 +69,8 @@ export interface MetadataStore {
   listObjects(bucketId: string, options: { prefix?: string; startAfter?: string; limit: number }): Promise<ObjectRow[]>;
   /** Removes the live object of (bucket, key) and releases its blobs; `expectedFileId` guards against races. */
   deleteObject(bucketId: string, key: string, expectedFileId?: string): Promise<{ deleted: ObjectRow | undefined; released: BlobRow[] }>;
+  /** Live objects in `phase`, in fileId order after `afterFileId` (repair finds the objects it may have made safe). */
+  listObjectsInPhase(phase: ObjectPhase, options: { afterFileId?: string; limit: number }): Promise<ObjectRow[]>;
   updateObjectPhase(fileId: string, phase: ObjectPhase, replicationSafeAt?: Date | null): Promise<void>;
   updateObjectAttributes(fileId: string, attributes: ObjectRow['attributes']): Promise<void>;
 

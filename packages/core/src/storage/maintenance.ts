@@ -15,6 +15,8 @@ export interface RepairReport {
   blobsRepaired: number;
   fragmentsRebuilt: number;
   unrecoverable: string[];
+  /** Objects written while a node was down (`distributed`) that now have every fragment again (`safe`). */
+  objectsMadeSafe: number;
 }
 
 /**
@@ -80,7 +82,7 @@ export class MaintenanceService {
   /** Checks every committed blob's fragments and rebuilds missing or corrupt ones from the healthy rest. */
   async repair(options: { signal?: AbortSignal; onProgress?: (report: RepairReport) => void } = {}): Promise<RepairReport> {
     const { metadata } = this.ctx;
-    const report: RepairReport = { blobsChecked: 0, blobsRepaired: 0, fragmentsRebuilt: 0, unrecoverable: [] };
+    const report: RepairReport = { blobsChecked: 0, blobsRepaired: 0, fragmentsRebuilt: 0, unrecoverable: [], objectsMadeSafe: 0 };
     let afterId: string | undefined;
     for (;;) {
       options.signal?.throwIfAborted();
@@ -106,8 +108,28 @@ export class MaintenanceService {
       if (blobs.length < 200) break;
       afterId = blobs.at(-1)!.id;
     }
+    report.objectsMadeSafe = await this.promoteSafeObjects(options.signal);
     if (report.blobsRepaired > 0 || report.unrecoverable.length > 0) this.ctx.options.logger.warn({ ...report, unrecoverable: report.unrecoverable.length }, 'repair finished');
     return report;
+  }
+
+  /** Marks `safe` (with the time) every `distributed` object whose extents all have every fragment placed again. */
+  private async promoteSafeObjects(signal?: AbortSignal): Promise<number> {
+    const { metadata } = this.ctx;
+    let promoted = 0;
+    let afterFileId: string | undefined;
+    for (;;) {
+      signal?.throwIfAborted();
+      const rows = await metadata.listObjectsInPhase('distributed', { afterFileId, limit: 200 });
+      for (const row of rows) {
+        const { phase, safeAt } = await this.ctx.phaseOf(row.extents);
+        if (phase !== 'safe') continue;
+        await metadata.updateObjectPhase(row.fileId, 'safe', safeAt);
+        promoted++;
+      }
+      if (rows.length < 200) return promoted;
+      afterFileId = rows.at(-1)!.fileId;
+    }
   }
 
   /** A healthy node that holds no other fragment of the blob, for a shard whose own node is down. */

@@ -70,6 +70,15 @@ export async function listObjects(q: Q, bucketId: string, options: { prefix?: st
   return rows.map(toObject);
 }
 
+export async function listObjectsInPhase(q: Q, phase: ObjectPhase, options: { afterFileId?: string; limit: number }): Promise<ObjectRow[]> {
+  if (options.limit <= 0) return [];
+  const rows = await q.db.selectFrom('objects').selectAll()
+    .where('state', '=', 'live').where('phase', '=', phase)
+    .$if(options.afterFileId !== undefined, (qb) => qb.where('file_id', '>', options.afterFileId!))
+    .orderBy('file_id').limit(options.limit).execute();
+  return rows.map(toObject);
+}
+
 /** A missing key or a live object other than `expectedFileId` changes nothing and reports `deleted: undefined`. */
 export async function deleteObject(q: Q, bucketId: string, key: string, expectedFileId?: string): Promise<{ deleted: ObjectRow | undefined; released: BlobRow[] }> {
   await lockKey(q, bucketId, key);
