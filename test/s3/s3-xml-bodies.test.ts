@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { CreateBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectsCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { fetchSigned, s3Error, startS3Server, type S3TestServer } from './s3-server.js';
 
 describe('S3 XML request bodies: DeleteObjects, malformed documents, size caps', () => {
@@ -64,5 +64,33 @@ describe('S3 XML request bodies: DeleteObjects, malformed documents, size caps',
     const head = await fetchSigned(s3, 'HEAD', '/new-bucket-x');
     assert.equal(head.status, 404, 'the bucket was not created');
     assert.deepEqual(await keys(), before);
+  });
+
+  // Go's encoding/xml (rclone) writes '"' as &#34;: any XML parser must read character references, and only once.
+  test('character references: &#34; and &#x22; are quotes, &amp;#34; is literal text, &nbsp; and &#0; are MalformedXML', async () => {
+    for (const Key of ['say "hi"', 'lit&#34;eral']) await s3.client.send(new PutObjectCommand({ Bucket, Key, Body: Key }));
+    const before = await keys();
+    for (const body of ['<Delete><Object><Key>say&nbsp;"hi"</Key></Object></Delete>', '<Delete><Object><Key>say &#0;</Key></Object></Delete>']) {
+      const res = await fetchSigned(s3, 'POST', `/${Bucket}?delete`, { body, headers: { 'content-md5': createHash('md5').update(body).digest('base64') } });
+      assert.equal(res.status, 400, body);
+      assert.match(await res.text(), /<Code>MalformedXML<\/Code>/, body);
+    }
+    assert.deepEqual(await keys(), before);
+    const body = '<Delete><Object><Key>say &#34;hi&#x22;</Key></Object><Object><Key>lit&amp;#34;eral</Key></Object></Delete>';
+    const res = await fetchSigned(s3, 'POST', `/${Bucket}?delete`, { body, headers: { 'content-md5': createHash('md5').update(body).digest('base64') } });
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    assert.match(text, /<Key>say &quot;hi&quot;<\/Key>/);
+    assert.match(text, /<Key>lit&amp;#34;eral<\/Key>/);
+    assert.deepEqual(await keys(), before.filter((k) => k !== 'say "hi"' && k !== 'lit&#34;eral'));
+
+    const Key = 'go-client-complete';
+    const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const { ETag } = await s3.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'hello' }));
+    const complete = `<CompleteMultipartUpload><Part><ETag>${ETag!.replace(/"/g, '&#34;')}</ETag><PartNumber>1</PartNumber></Part></CompleteMultipartUpload>`;
+    const done = await fetchSigned(s3, 'POST', `/${Bucket}/${Key}?uploadId=${encodeURIComponent(UploadId!)}`, { body: complete });
+    assert.equal(done.status, 200, await done.clone().text());
+    assert.match(await done.text(), /<ETag>&quot;[0-9a-f]{32}-1&quot;<\/ETag>/);
+    assert.equal((await s3.client.send(new HeadObjectCommand({ Bucket, Key }))).ContentLength, 5);
   });
 });

@@ -66,11 +66,33 @@ const parser = new XMLParser({
   parseTagValue: false,
   // Keys keep their spaces: values are trimmed by the reader of each field, not here.
   trimValues: false,
-  processEntities: true,
-  htmlEntities: false,
+  // Entities are decoded here, in one pass (see decodeEntities), not by the parser.
+  processEntities: false,
+  tagValueProcessor: (_name, value) => decodeEntities(value),
   ignoreDeclaration: true,
   isArray: (name) => REPEATED.has(name),
 });
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/**
+ * XML's five named entities and numeric character references, as any XML parser reads them: Go's encoding/xml
+ * (rclone and other Go clients) writes the quotes of an ETag as `&#34;`. One pass, so `&amp;#34;` stays the text
+ * `&#34;`. An undeclared name (`&nbsp;`) or a reference to no character (`&#0;`, a surrogate) is malformed. Control
+ * characters are accepted: a key may hold them, and our listings send them back as such references.
+ */
+export function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&([^;&]*);/g, (_ref, body: string) => {
+    const named = NAMED_ENTITIES[body];
+    if (named !== undefined) return named;
+    const numeric = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(body);
+    if (!numeric) throw malformed();
+    const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2]!, 10);
+    if (code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw malformed();
+    return String.fromCodePoint(code);
+  });
+}
 
 export type XmlValue = string | XmlObject | XmlValue[];
 export interface XmlObject {
