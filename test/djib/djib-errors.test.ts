@@ -30,7 +30,7 @@ describe('Djib bad input: JSON-RPC errors with the documented codes, nothing cha
     assert.equal((await djib.raw('"just a string"', true)).body.error.code, -32600);
     assert.equal((await djib.raw([])).body.error.code, -32600);
     assert.equal(await djib.rpcError('noSuchMethod', []), -32601);
-    for (const unsupported of ['estimate', 'createPayment', 'buyStorage', 'claimPrize', 'saveAsNft', 'lsNfts', 'createTopUpPayment', 'destroyDrive']) {
+    for (const unsupported of ['estimate', 'createPayment', 'buyStorage', 'claimPrize', 'saveAsNft', 'lsNfts', 'createTopUpPayment', 'confirmTopUpPayment', 'lsPayments', 'lsDailyBalance', 'createNftPayment', 'uploadAsset', 'lsNftFamilies', 'confirmPayment']) {
       assert.equal(await djib.rpcError(unsupported, [w.token]), -32601, unsupported);
     }
     assert.equal(await djib.rpcError('lsDrive', { token: w.token }), -32602);

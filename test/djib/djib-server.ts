@@ -1,14 +1,15 @@
 /**
- * An in-process Djib endpoint for tests: a real Storage (test fixture), the Djib adapter at /djib of an Express
- * app on 127.0.0.1:<random port>, a controllable clock, wallets (tweetnacl keypairs) and JSON-RPC helpers.
+ * An in-process Djib endpoint for tests: a real Storage (test fixture), the Djib adapter at /djib and the /ipfs
+ * gateway of an Express app on 127.0.0.1:<random port>, a controllable clock, wallets (tweetnacl keypairs) and JSON-RPC helpers.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import bs58 from 'bs58';
 import express from 'express';
 import nacl from 'tweetnacl';
-import type { StorageOptions, Tenant } from '@omnigate/core';
+import { ContentIndex, type StorageOptions, type Tenant } from '@omnigate/core';
 import { createDjibAdapter, type DjibAdapterOptions } from '../../adapters/djib/src/index.js';
+import { createIpfsGatewayRouter } from '../../adapters/qs/src/index.js';
 import { createStorageFixture, type StorageFixture } from '../helpers/storage-fixture.js';
 
 export interface DjibTestServer {
@@ -49,8 +50,10 @@ export async function startDjibServer(options: { dialect?: 'sqlite' | 'postgres'
   const fixture = await createStorageFixture({ dialect: options.dialect, storage: options.storage });
   const { tenant } = await fixture.storage.tenants.create('djib-tenant');
   const clock = { now: Date.now() };
+  const contentIndex = await ContentIndex.open(fixture.storage.options.metadata);
   const app = express();
-  app.use('/djib', createDjibAdapter(fixture.storage, { tenant, serverId: 'djib-test', now: () => clock.now, ...options.adapter }));
+  app.use('/djib', createDjibAdapter(fixture.storage, { tenant, serverId: 'djib-test', now: () => clock.now, contentIndex, ...options.adapter }));
+  app.use('/ipfs', createIpfsGatewayRouter(fixture.storage, contentIndex));
   app.use((_req, res) => { res.status(404).json({ error: 'no such route' }); });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,7 @@
 /**
  * GET|HEAD /download?path=<drive path> (spec: "Download file"): the file's bytes, 200 or 206 for one
  * `Range: bytes=…` (RFC 9110 §14), with Content-Length, Accept-Ranges and a UTF-8 Content-Disposition.
+ * `sendFile` is shared with /download-shared.
  */
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
@@ -14,15 +15,21 @@ export async function download(ctx: DjibContext, req: Request, res: Response): P
   const drive = await driveOf(ctx, tokenOf(req));
   const p = parsePath(typeof req.query.path === 'string' ? req.query.path : undefined);
   if (!p.key) throw new DjibError('InvalidPath', 'path must name a file');
+  await sendFile(ctx, req, res, drive.wallet.bucket, p.key);
+}
+
+/** Streams the object `bucket/key` of the tenant (Range, HEAD) as an attachment named after the key's last segment. */
+export async function sendFile(ctx: DjibContext, req: Request, res: Response, bucket: string, key: string): Promise<void> {
+  const name = key.split('/').pop()!;
   const requested = parseHttpRange(req.get('range'));
   if (req.method === 'HEAD') {
-    const info = await ctx.storage.headObject(ctx.options.tenant, drive.wallet.bucket, p.key);
-    writeHead(res, info, requested ? resolveRange(requested, info.size) : undefined, p.segments[p.segments.length - 1]!);
+    const info = await ctx.storage.headObject(ctx.options.tenant, bucket, key);
+    writeHead(res, info, requested ? resolveRange(requested, info.size) : undefined, name);
     res.end();
     return;
   }
-  const { info, range, body } = await ctx.storage.getObject(ctx.options.tenant, drive.wallet.bucket, p.key, { range: requested, signal: abortSignal(req, res) });
-  writeHead(res, info, requested ? range : undefined, p.segments[p.segments.length - 1]!);
+  const { info, range, body } = await ctx.storage.getObject(ctx.options.tenant, bucket, key, { range: requested, signal: abortSignal(req, res) });
+  writeHead(res, info, requested ? range : undefined, name);
   await pipeline(body, res);
 }
 

@@ -33,6 +33,12 @@ export const DJIB_ERRORS = {
   RequestAborted: { code: -32020, status: 499 },
   BadRequest: { code: -32021, status: 400 },
   NotImplemented: { code: -32022, status: 501 },
+  WrongPassword: { code: -32023, status: 403 },
+  EmailRequired: { code: -32024, status: 400 },
+  EmailUnavailable: { code: -32025, status: 503 },
+  EmailNotSent: { code: -32026, status: 502 },
+  AlreadyConfirmed: { code: -32027, status: 409 },
+  ConfirmationExpired: { code: -32028, status: 410 },
 } as const;
 
 export type DjibErrorName = keyof typeof DJIB_ERRORS;

@@ -1,15 +1,17 @@
 /**
  * JSON-RPC 2.0 at `POST /` of the router, by jayson's server (batches, notifications, -32600, -32601). The body is
- * read and parsed here only so invalid JSON gets a clean -32700. Methods of the spec not listed here (payments,
- * credits, NFTs, sharing, profile, …) are not registered, so they answer -32601 "Method not found": never a fake success.
+ * read and parsed here only so invalid JSON gets a clean -32700. Methods of the spec not registered here (payments,
+ * credits, prizes, NFTs) answer -32601 "Method not found": never a fake success.
  */
 import jayson from 'jayson/promise/index.js';
 import type { Request, Response } from 'express';
-import type { DjibContext } from './context.js';
-import { DJIB_ERRORS, DjibError, toDjibError } from './errors.js';
-import { driveMethods, type Method } from './methods/drive-methods.js';
+import { callContextOf, positional, type CallContext, type DjibContext, type Method } from './context.js';
+import { DJIB_ERRORS, toDjibError } from './errors.js';
+import { driveMethods } from './methods/drive-methods.js';
+import { profileMethods } from './methods/profile-methods.js';
+import { publicMethods } from './methods/public-methods.js';
+import { shareMethods } from './methods/share-methods.js';
 import { trashMethods } from './methods/trash-methods.js';
-import { positional } from './context.js';
 import { readBody, sendJson } from './http.js';
 
 const authMethods: Record<string, Method> = {
@@ -20,23 +22,26 @@ const authMethods: Record<string, Method> = {
   },
 };
 
+const ALL: Record<string, Method> = { ...authMethods, ...driveMethods, ...trashMethods, ...shareMethods, ...publicMethods, ...profileMethods };
+
 /** The methods this adapter implements (README: "Methods"). */
-export const IMPLEMENTED_METHODS = Object.freeze([...Object.keys(authMethods), ...Object.keys(driveMethods), ...Object.keys(trashMethods)]);
+export const IMPLEMENTED_METHODS = Object.freeze(Object.keys(ALL));
 
 export function createRpcServer(ctx: DjibContext): jayson.Server {
-  const methods: Record<string, (params: unknown) => Promise<unknown>> = {};
-  for (const [name, fn] of Object.entries({ ...authMethods, ...driveMethods, ...trashMethods })) {
-    methods[name] = async (params: unknown) => {
+  const methods: Record<string, jayson.MethodLike> = {};
+  for (const [name, fn] of Object.entries(ALL)) {
+    const handler = async (params: unknown, call: CallContext) => {
       try {
-        return await fn(ctx, params);
+        return await fn(ctx, params, call);
       } catch (err) {
         const wire = toDjibError(err);
         if (wire.cause !== undefined) ctx.options.logger.error({ err: wire.cause, method: name }, 'djib method failed');
         throw { code: wire.code, message: wire.message };
       }
     };
+    methods[name] = new jayson.Method(handler as never, { useContext: true });
   }
-  return new jayson.Server(methods, { maxBatchLength: 100 });
+  return new jayson.Server(methods, { maxBatchLength: 100, useContext: true } as never);
 }
 
 export function rpcHandler(ctx: DjibContext, server: jayson.Server) {
@@ -60,12 +65,11 @@ export function rpcHandler(ctx: DjibContext, server: jayson.Server) {
       sendJson(res, 200, { jsonrpc: '2.0', error: { code: DJIB_ERRORS.InvalidRequest.code, message: 'Invalid Request' }, id: null });
       return;
     }
-    server.call(request as jayson.JSONRPCRequestLike, (error, response) => {
+    const call = callContextOf(ctx.options, req);
+    (server as unknown as { call(r: unknown, c: object, cb: (e: unknown, r: unknown) => void): void }).call(request, call, (error, response) => {
       const body = error ?? response;
       if (body === undefined || body === null || (Array.isArray(body) && body.length === 0)) res.status(204).end();
       else sendJson(res, 200, body);
     });
   };
 }
-
-export { DjibError };

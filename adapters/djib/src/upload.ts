@@ -33,7 +33,8 @@ export async function upload(ctx: DjibContext, req: Request, res: Response): Pro
   if (Number.isFinite(declared) && used + declared > total) throw new DjibError('QuotaExceeded', 'The upload exceeds the drive size');
 
   const signal = abortSignal(req, res);
-  const bb = busboy({ headers: req.headers, limits: { files: 100, fields: 20, fieldSize: 4096 } });
+  // Browsers and undici send UTF-8 file names raw; busboy would read them as latin1.
+  const bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 100, fields: 20, fieldSize: 4096 } });
   const links: string[] = [];
   let received = 0;
   let failed = false;

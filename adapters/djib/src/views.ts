@@ -38,10 +38,16 @@ export interface ObjectView {
   deleted_at?: string | null;
 }
 
-export function view(path: DrivePath, o: { isFolder: boolean; size: number; contentType: string | null; created: number | Date | null; updated: number | Date | null }, favorites: ReadonlySet<string>): ObjectView {
+/** What a listing adds to the objects: the wallet's favourite paths and public links by drive file id. */
+export interface Decor {
+  favorites: ReadonlySet<string>;
+  publicLinks?: ReadonlyMap<string, string>;
+}
+
+export function view(path: DrivePath, o: { isFolder: boolean; size: number; contentType: string | null; created: number | Date | null; updated: number | Date | null; fileId?: string }, decor: Decor): ObjectView {
   const name = path.segments[path.segments.length - 1] ?? '';
   const { fileName, extension } = splitName(name, o.isFolder);
-  const favorite = favorites.has(path.path);
+  const favorite = decor.favorites.has(path.path);
   return {
     file_name: fileName,
     extension,
@@ -52,16 +58,16 @@ export function view(path: DrivePath, o: { isFolder: boolean; size: number; cont
     path: path.path,
     parent: parentOf(path).path,
     content_type: o.contentType,
-    public_link: null,
+    public_link: (o.fileId && decor.publicLinks?.get(o.fileId)) || null,
     created_at: djibDate(o.created),
     updated_at: djibDate(o.updated),
   };
 }
 
-export function entryView(e: Entry, favorites: ReadonlySet<string>): ObjectView {
+export function entryView(e: Entry, decor: Decor): ObjectView {
   if (e.kind === 'file') {
-    return view(e.path, { isFolder: false, size: e.info.size, contentType: e.info.contentType || 'application/octet-stream', created: e.info.lastModified, updated: e.info.lastModified }, favorites);
+    return view(e.path, { isFolder: false, size: e.info.size, contentType: e.info.contentType || 'application/octet-stream', created: e.info.lastModified, updated: e.info.lastModified, fileId: e.info.fileId }, decor);
   }
   const at = e.marker?.lastModified ?? null;
-  return view(e.path, { isFolder: true, size: 0, contentType: null, created: at, updated: at }, favorites);
+  return view(e.path, { isFolder: true, size: 0, contentType: null, created: at, updated: at }, decor);
 }

@@ -1,14 +1,19 @@
-/** Drive methods (spec: status, createFolder, lsDrive, rename, move, copy, search, recentFiles). */
-import { driveOf, positional, str, type DjibContext } from '../context.js';
+/**
+ * Drive methods (spec: status, createFolder, lsDrive, rename, move, copy, duplicate, search, recentFiles,
+ * destroyDrive).
+ */
+import { driveOf, positional, str, type CallContext, type DjibContext, type Method } from '../context.js';
 import type { Drive } from '../drive.js';
 import { DjibError } from '../errors.js';
-import { join, parentOf, parseName, parsePath, type DrivePath } from '../paths.js';
-import { djibDate, entryView, type ObjectView } from '../views.js';
+import { join, parentOf, parseName, parsePath, splitName, type DrivePath } from '../paths.js';
+import { djibDate, entryView, type Decor, type ObjectView } from '../views.js';
 
-export type Method = (ctx: DjibContext, params: unknown) => Promise<unknown>;
-
-export async function favoritesOf(ctx: DjibContext, drive: Drive): Promise<Set<string>> {
-  return new Set(await ctx.store.favorites(drive.wallet.publicKey));
+/** The wallet's favourites and the public links of its published files, for listings. */
+export async function decorOf(ctx: DjibContext, drive: Drive, call: CallContext): Promise<Decor> {
+  const favorites = new Set(await ctx.store.favorites(drive.wallet.publicKey));
+  const publicLinks = new Map<string, string>();
+  for (const row of await ctx.store.publics.byWallet(drive.wallet.publicKey)) publicLinks.set(row.sourceFileId, `${call.networkUrl}/${row.cid}`);
+  return { favorites, publicLinks };
 }
 
 async function status(ctx: DjibContext, params: unknown) {
@@ -36,13 +41,13 @@ async function createFolder(ctx: DjibContext, params: unknown) {
   return target.path;
 }
 
-async function lsDrive(ctx: DjibContext, params: unknown): Promise<ObjectView[]> {
+async function lsDrive(ctx: DjibContext, params: unknown, call: CallContext): Promise<ObjectView[]> {
   const [token, path] = positional(params, 1, 2);
   const dir = parsePath(path ?? '/');
   const drive = await driveOf(ctx, token);
   await drive.requireFolder(dir);
-  const favorites = await favoritesOf(ctx, drive);
-  return (await drive.list(dir)).map((e) => entryView(e, favorites));
+  const decor = await decorOf(ctx, drive, call);
+  return (await drive.list(dir)).map((e) => entryView(e, decor));
 }
 
 /** Moves or copies `src` to `target` (server-side copies; a folder with everything under it). */
@@ -61,6 +66,7 @@ async function transfer(ctx: DjibContext, drive: Drive, src: DrivePath, target: 
   if (!keep) {
     await drive.deleteTree({ bucket, key: src.key, isFolder });
     await ctx.store.moveFavorites(drive.wallet.publicKey, src.path, target.path);
+    await ctx.store.shares.move(drive.wallet.publicKey, src.path, target.path);
   }
   return 'success';
 }
@@ -84,7 +90,7 @@ async function moveOrCopy(ctx: DjibContext, params: unknown, keep: boolean) {
   return transfer(ctx, drive, src, join(dest, src.segments[src.segments.length - 1]!), keep);
 }
 
-async function search(ctx: DjibContext, params: unknown): Promise<ObjectView[]> {
+async function search(ctx: DjibContext, params: unknown, call: CallContext): Promise<ObjectView[]> {
   const [token, keyword, filters, name] = positional(params, 2, 4);
   const word = str(keyword, 'keyword').normalize('NFC').toLowerCase();
   const f = (filters ?? {}) as { extension?: unknown; path?: unknown };
@@ -94,14 +100,14 @@ async function search(ctx: DjibContext, params: unknown): Promise<ObjectView[]> 
   const extension = typeof f.extension === 'string' ? f.extension.replace(/^\./, '').toLowerCase() : '';
   const under = parsePath(f.path ?? '/', 'path');
   const drive = await driveOf(ctx, token);
-  const favorites = await favoritesOf(ctx, drive);
+  const decor = await decorOf(ctx, drive, call);
   const out: ObjectView[] = [];
   for (const info of await drive.listAll(under.key ? under.key + '/' : '')) {
     const isFolder = info.key.endsWith('/');
     const path = parsePath('/' + info.key);
     if (path.path === under.path) continue;
     const entry = isFolder ? { kind: 'folder' as const, path, marker: info } : { kind: 'file' as const, path, info };
-    const v = entryView(entry, favorites);
+    const v = entryView(entry, decor);
     const full = path.segments[path.segments.length - 1]!.toLowerCase();
     if (word && !full.includes(word)) continue;
     if (extension && v.extension.toLowerCase() !== extension) continue;
@@ -111,18 +117,54 @@ async function search(ctx: DjibContext, params: unknown): Promise<ObjectView[]> 
   return out;
 }
 
-async function recentFiles(ctx: DjibContext, params: unknown): Promise<ObjectView[]> {
+async function recentFiles(ctx: DjibContext, params: unknown, call: CallContext): Promise<ObjectView[]> {
   const [token, count] = positional(params, 1, 2);
   const n = count ?? 10;
   if (!Number.isSafeInteger(n) || (n as number) < 1 || (n as number) > 1000) throw new DjibError('InvalidParams', 'Invalid params: count must be an integer from 1 to 1000');
   const drive = await driveOf(ctx, token);
-  const favorites = await favoritesOf(ctx, drive);
+  const decor = await decorOf(ctx, drive, call);
   const files = (await drive.listAll('')).filter((o) => !o.key.endsWith('/'));
   files.sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime());
-  return files.slice(0, n as number).map((info) => entryView({ kind: 'file', path: parsePath('/' + info.key), info }, favorites));
+  return files.slice(0, n as number).map((info) => entryView({ kind: 'file', path: parsePath('/' + info.key), info }, decor));
+}
+
+/** Copies a file or folder beside itself as `name (copy).ext`, `name (copy 2).ext`, … */
+async function duplicate(ctx: DjibContext, params: unknown) {
+  const [token, path] = positional(params, 2);
+  const src = parsePath(path);
+  if (!src.key) throw new DjibError('InvalidPath', 'The drive root cannot be duplicated');
+  const drive = await driveOf(ctx, token);
+  const entry = await drive.stat(src);
+  const { fileName, extension } = splitName(src.segments[src.segments.length - 1]!, entry.kind === 'folder');
+  for (let n = 1; n <= 100; n++) {
+    const name = `${fileName} (copy${n === 1 ? '' : ` ${n}`})${extension ? `.${extension}` : ''}`;
+    const target = join(parentOf(src), name);
+    if (!await drive.exists(target)) return transfer(ctx, drive, src, target, true);
+  }
+  throw new DjibError('AlreadyExists', 'Too many copies of this object already exist');
+}
+
+/**
+ * Deletes every object of the drive and its trash, its trash entries, favourites and shares, and recreates the
+ * buckets empty. Published files stay: their public copies live in the tenant's public bucket (spec: destroyDrive).
+ */
+async function destroyDrive(ctx: DjibContext, params: unknown) {
+  const [token] = positional(params, 1);
+  const drive = await driveOf(ctx, token);
+  const { bucket, trashBucket } = drive.wallet;
+  for (const b of [bucket, trashBucket]) {
+    const keys = (await drive.listAll('', b)).map((o) => o.key);
+    for (let i = 0; i < keys.length; i += 1000) await ctx.storage.deleteObjects(ctx.options.tenant, b, keys.slice(i, i + 1000));
+    await ctx.storage.deleteBucket(ctx.options.tenant, b);
+    await ctx.storage.createBucket(ctx.options.tenant, b);
+  }
+  await ctx.store.forgetDrive(drive.wallet.publicKey);
+  return 'success';
 }
 
 export const driveMethods: Record<string, Method> = {
+  duplicate,
+  destroyDrive,
   status,
   createFolder,
   lsDrive,

@@ -3,12 +3,13 @@
  * unsetFavorite, lsFavorite). A trashed path's objects move to the wallet's trash bucket under
  * `<deleted_at ms>/<key>`; a djib_trash row remembers what it was. `(path, deleted_at)` names a trash entry.
  */
-import { driveOf, positional, type DjibContext } from '../context.js';
+import { driveOf, positional, type CallContext, type DjibContext } from '../context.js';
 import { DjibError } from '../errors.js';
 import { parsePath } from '../paths.js';
 import type { TrashRow } from '../store/djib-store.js';
 import { djibDate, entryView, parseDjibDate, view, type ObjectView } from '../views.js';
-import { favoritesOf, type Method } from './drive-methods.js';
+import type { Method } from '../context.js';
+import { decorOf } from './drive-methods.js';
 
 async function moveTrash(ctx: DjibContext, params: unknown) {
   const [token, paths] = positional(params, 2);
@@ -36,7 +37,7 @@ async function moveTrash(ctx: DjibContext, params: unknown) {
 }
 
 function trashView(row: TrashRow): ObjectView {
-  const v = view(parsePath(row.path), { isFolder: row.isFolder, size: row.size, contentType: row.isFolder ? null : row.contentType, created: row.createdAt, updated: row.createdAt }, new Set());
+  const v = view(parsePath(row.path), { isFolder: row.isFolder, size: row.size, contentType: row.isFolder ? null : row.contentType, created: row.createdAt, updated: row.createdAt }, { favorites: new Set() });
   return { ...v, deleted_at: djibDate(row.deletedAt) };
 }
 
@@ -100,14 +101,14 @@ async function setFavorite(ctx: DjibContext, params: unknown, on: boolean) {
   return 'success';
 }
 
-async function lsFavorite(ctx: DjibContext, params: unknown) {
+async function lsFavorite(ctx: DjibContext, params: unknown, call: CallContext) {
   const [token] = positional(params, 1);
   const drive = await driveOf(ctx, token);
-  const favorites = await favoritesOf(ctx, drive);
+  const decor = await decorOf(ctx, drive, call);
   const out: ObjectView[] = [];
-  for (const path of favorites) {
+  for (const path of decor.favorites) {
     const entry = await drive.stat(parsePath(path)).catch(() => undefined);
-    if (entry) out.push(entryView(entry, favorites));
+    if (entry) out.push(entryView(entry, decor));
   }
   return out;
 }

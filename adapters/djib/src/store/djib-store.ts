@@ -1,12 +1,23 @@
 /** Queries over the Djib tables (see migrations.ts), through the metadata store's Kysely instance. */
 import type { MetadataStore } from '@omnigate/core';
 import { djibMigrations } from './migrations.js';
+import { ProfileStore } from './profile-store.js';
+import { PublicStore } from './public-store.js';
+import { ShareStore } from './share-store.js';
 
 export interface NonceRow { nonce: string; wallet: string; message: string; expiresAt: number; consumedAt: number | null }
 export interface TrashRow { wallet: string; path: string; deletedAt: number; isFolder: boolean; size: number; contentType: string; createdAt: number }
 
 export class DjibStore {
-  private constructor(private readonly db: MetadataStore['db']) {}
+  readonly shares: ShareStore;
+  readonly profiles: ProfileStore;
+  readonly publics: PublicStore;
+
+  private constructor(private readonly db: MetadataStore['db']) {
+    this.shares = new ShareStore(db);
+    this.profiles = new ProfileStore(db);
+    this.publics = new PublicStore(db);
+  }
 
   static async open(metadata: MetadataStore): Promise<DjibStore> {
     await metadata.migrateExtension('djib', djibMigrations());
@@ -79,5 +90,12 @@ export class DjibStore {
       await this.unsetFavorite(wallet, path);
       await this.setFavorite(wallet, to + path.slice(from.length), Date.now());
     }
+  }
+
+  /** destroyDrive: trash entries, favourites and shares of the wallet (profile, tokens and published files stay). */
+  async forgetDrive(wallet: string): Promise<void> {
+    await this.db.deleteFrom('djib_trash').where('wallet', '=', wallet).execute();
+    await this.db.deleteFrom('djib_favorites').where('wallet', '=', wallet).execute();
+    await this.shares.forgetWallet(wallet);
   }
 }
