@@ -1,6 +1,7 @@
 /** What every Netiks route shares: the storage, the resolved options, the lazily migrated tables, URL bases. */
 import type { Request } from 'express';
 import type { Storage, StorageError, Tenant } from '@omnigate/core';
+import { mountUrl } from '@omnigate/http';
 import type { ResolvedNetiksOptions } from './options.js';
 import { NetiksStore } from './store/netiks-store.js';
 
@@ -36,6 +37,6 @@ export class NetiksContext {
 
   /** Absolute URL of this router's mount point: `publicBaseUrl`, else the URL this request came in on. */
   baseUrl(req: Request): string {
-    return this.options.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
+    return mountUrl(req, this.options.publicBaseUrl);
   }
 }
