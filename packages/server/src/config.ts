@@ -45,6 +45,9 @@ export const configSchema = z.object({
   shutdownGraceSeconds: z.coerce.number().min(0).default(30),
   /** Largest Netiks asset (direct or presigned upload); default: maxObjectSize. */
   netiksMaxFileSize: sizeOrNumber.optional(),
+  /** SMTP for Djib verification emails (`smtp://user:pass@host:587`); none: no email is sent. */
+  smtpUrl: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  mailFrom: z.string().default('Omnigate <no-reply@localhost>'),
 }).strict();
 
 export type OmnigateConfig = z.infer<typeof configSchema>;
@@ -70,6 +73,8 @@ const ENV: Record<string, keyof OmnigateConfig> = {
   OMNIGATE_TRUST_PROXY: 'trustProxy',
   OMNIGATE_S3_VIRTUAL_HOSTS: 's3VirtualHosts',
   OMNIGATE_SHUTDOWN_GRACE_SECONDS: 'shutdownGraceSeconds',
+  OMNIGATE_SMTP_URL: 'smtpUrl',
+  OMNIGATE_MAIL_FROM: 'mailFrom',
   OMNIGATE_NETIKS_MAX_FILE_SIZE: 'netiksMaxFileSize',
 };
 

@@ -7,6 +7,7 @@ import { ContentIndex } from '@omnigate/core';
 import { createIpfsGatewayRouter, createQsAdapter } from '@omnigate/qs';
 import { createNetiksAdapter } from '@omnigate/netiks';
 import { createS3Adapter } from '@omnigate/s3';
+import { createDjibAdapter } from '@omnigate/djib';
 import { composeStorage, RESERVED_SEGMENTS, type ComposedStorage } from './compose.js';
 import type { OmnigateConfig } from './config.js';
 
@@ -33,6 +34,8 @@ export async function startServer(config: OmnigateConfig, logger: Logger = creat
   const adapters = [
     { path: '/qs', router: createQsAdapter(storage, { contentIndex, downloadSigningKey, logger }) },
     { path: '/ipfs', router: createIpfsGatewayRouter(storage, contentIndex) },
+    // Djib wallets are drive users of the default tenant: their buckets are visible to its S3 credentials.
+    { path: '/djib', router: createDjibAdapter(storage, { tenant: composed.defaultTenant, contentIndex, logger, ...(config.smtpUrl ? { mail: { smtpUrl: config.smtpUrl, from: config.mailFrom } } : {}) }) },
     { path: '/netiks', router: createNetiksAdapter(storage, { maxFileSize: config.netiksMaxFileSize, logger }) },
   ];
   const app = createApp({ storage, trustProxy: config.trustProxy, adapters, s3, reservedSegments: RESERVED_SEGMENTS });
