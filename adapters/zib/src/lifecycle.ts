@@ -1,0 +1,94 @@
+/**
+ * A registration's life after initiate: completing it once (whoever moves it to `completed` first, the upload
+ * request or the watcher after a crash, emits file.ready), and the watcher that notices what happens to files later
+ * (replication reaching `safe`, a supersede by any protocol, expiry of unused registrations).
+ */
+import type { ObjectInfo, StorageError } from '@omnigate/core';
+import type { ZibContext } from './context.js';
+import { cancelledReasonOf, emit, filePayload, successorOf } from './webhooks/events.js';
+import type { Registration } from './store/zib-store.js';
+
+/** The object a fileId names, cancelled ones included; undefined when there is none (not uploaded, or deleted). */
+export async function objectById(ctx: ZibContext, fileId: string): Promise<ObjectInfo | undefined> {
+  return ctx.storage.headObjectById(fileId).catch((err: unknown) => {
+    if ((err as StorageError).code === 'NoSuchKey') return undefined;
+    throw err;
+  });
+}
+
+/** Marks the registration completed and emits file.ready (and file.replicated when already safe), exactly once. */
+export async function completeRegistration(ctx: ZibContext, reg: Registration, info: ObjectInfo): Promise<void> {
+  const store = await ctx.store();
+  const now = ctx.now();
+  if (!await store.transition(reg.fileId, ['pending', 'uploading', 'completing', 'expired'], 'completed', { completedAt: now })) return;
+  await emit(ctx, reg, 'file.ready', filePayload('file.ready', reg, info, new Date(now)));
+  await notifyReplicated(ctx, reg, info);
+}
+
+/** After a re-upload through ZiB: the file it replaced gets its file.failed now rather than at the next watch. */
+export async function notifySuperseded(ctx: ZibContext, previousFileId: string | undefined): Promise<void> {
+  if (!previousFileId) return;
+  const store = await ctx.store();
+  const prev = await store.byFileId(previousFileId);
+  const info = await objectById(ctx, previousFileId);
+  if (prev && info) await notifyFailed(ctx, prev, info);
+}
+
+async function notifyReplicated(ctx: ZibContext, reg: Registration, info: ObjectInfo): Promise<void> {
+  if (info.phase !== 'safe' || reg.replicatedSent) return;
+  const store = await ctx.store();
+  const safeAt = info.replicationSafeAt ?? new Date(ctx.now());
+  await emit(ctx, reg, 'file.replicated', filePayload('file.replicated', reg, info, new Date(ctx.now()), { replication_safe_at: safeAt.toISOString() }));
+  await store.markSent(reg.fileId, { replicated: true });
+}
+
+async function notifyFailed(ctx: ZibContext, reg: Registration, info: ObjectInfo): Promise<void> {
+  if (info.state !== 'cancelled' || reg.failedSent) return;
+  const store = await ctx.store();
+  // Mark first: a duplicate file.failed would be worse than none after a crash between the two writes.
+  await store.markSent(reg.fileId, { failed: true });
+  await emit(ctx, reg, 'file.failed', filePayload('file.failed', reg, info, new Date(ctx.now()), {
+    status: 'cancelled', cancelled_reason: cancelledReasonOf(info), superseded_by: successorOf(info),
+  }));
+}
+
+export const EXPIRED_REASON = 'registration expired before the upload completed';
+
+/** One pass of the watcher over up to `limit` registrations after `cursor`; returns the next cursor ('' to restart). */
+export async function watchOnce(ctx: ZibContext, cursor: string, limit = 100): Promise<string> {
+  const store = await ctx.store();
+  const regs = await store.watched(cursor, limit);
+  for (const reg of regs) {
+    try {
+      await watchOne(ctx, reg);
+    } catch (err) {
+      ctx.options.logger.warn({ err: String(err), fileId: reg.fileId }, 'zib watcher skipped a file');
+    }
+  }
+  return regs.length < limit ? '' : regs.at(-1)!.fileId;
+}
+
+async function watchOne(ctx: ZibContext, reg: Registration): Promise<void> {
+  const store = await ctx.store();
+  const info = await objectById(ctx, reg.fileId);
+  if (reg.state === 'completed') {
+    if (!info) {
+      await store.markSent(reg.fileId, { failed: true }); // deleted: nothing more will happen to it
+      return;
+    }
+    await notifyReplicated(ctx, reg, info);
+    await notifyFailed(ctx, reg, info);
+    return;
+  }
+  // The bytes were committed but the request died before recording it (a crash): finish it now.
+  if (info) {
+    await completeRegistration(ctx, reg, info);
+    return;
+  }
+  if (ctx.now() <= reg.expiresAt || reg.state === 'completing') return;
+  if (!await store.transition(reg.fileId, ['pending', 'uploading'], 'expired', { cancelledReason: EXPIRED_REASON })) return;
+  if (reg.uploadId) {
+    const tenant = await ctx.tenant(reg.tenantId);
+    if (tenant) await ctx.storage.multipart.abort(tenant, reg.bucket, reg.key, reg.uploadId).catch(() => {});
+  }
+}
