@@ -207,6 +207,15 @@ describe('Netiks bulk upload: presigned PUT URLs, then confirm (Mode 2)', () => 
     // Another tenant cannot confirm (or even see) this upload; nor can an unknown upload_id or key.
     const other = await nk.storage.tenants.create('netiks-other');
     assert.deepEqual(await code(await confirm(p!.storage, other.credentials.apiKey)), [404, 'UploadNotFound']);
+    // Each tenant has its own netiks-assets bucket and sees only its own assets.
+    const [q] = (await (await nk.call('POST', PRESIGN, { json: { files: [{ name: 'theirs.txt', size: 5 }] }, apiKey: other.credentials.apiKey })).json() as { files: Presigned[] }).files;
+    assert.equal((await put(q!, Buffer.from('hello'))).status, 200);
+    const theirs = await (await confirm(q!.storage, other.credentials.apiKey)).json() as { id: string; bucket: string };
+    assert.equal(theirs.bucket, 'netiks-assets');
+    assert.deepEqual(await code(await nk.call('GET', `/api/v1/assets/${theirs.id}/`)), [404, 'AssetNotFound']);
+    assert.deepEqual(await code(await nk.call('GET', `/api/v1/assets/${theirs.id}/download/`)), [404, 'AssetNotFound']);
+    assert.deepEqual(await code(await nk.call('DELETE', `/api/v1/assets/${theirs.id}/`)), [404, 'AssetNotFound']);
+    assert.deepEqual(await code(await confirm(q!.storage)), [404, 'UploadNotFound']);
     assert.deepEqual(await code(await confirm({ ...p!.storage, upload_id: '00000000-0000-4000-8000-000000000000' })), [404, 'UploadNotFound']);
     assert.deepEqual(await code(await confirm({ ...p!.storage, key: `${p!.storage.key}x` })), [404, 'UploadNotFound']);
     assert.deepEqual(await code(await confirm({ ...p!.storage, size: bytes.length + 1 })), [409, 'UploadMismatch']);
