@@ -7,6 +7,7 @@ import { ContentIndex } from '@omnigate/core';
 import { createIpfsGatewayRouter, createQsAdapter } from '@omnigate/qs';
 import { createNetiksAdapter } from '@omnigate/netiks';
 import { createS3Adapter } from '@omnigate/s3';
+import { createZibAdapter } from '@omnigate/zib';
 import { createDjibAdapter } from '@omnigate/djib';
 import { composeStorage, RESERVED_SEGMENTS, type ComposedStorage } from './compose.js';
 import type { OmnigateConfig } from './config.js';
@@ -31,7 +32,10 @@ export async function startServer(config: OmnigateConfig, logger: Logger = creat
   const contentIndex = await ContentIndex.open(storage.options.metadata);
   // Download links must survive restarts and work on every gateway sharing this data: derive their key from the KEK.
   const downloadSigningKey = createHmac('sha256', storage.options.kek).update('omnigate/qs-download-links/v1').digest();
+  // ZiB's webhook outbox and file watcher run in the background; close() stops them before the storage closes.
+  const zib = createZibAdapter(storage, { logger });
   const adapters = [
+    { path: '/zib', router: zib },
     { path: '/qs', router: createQsAdapter(storage, { contentIndex, downloadSigningKey, logger }) },
     { path: '/ipfs', router: createIpfsGatewayRouter(storage, contentIndex) },
     // Djib wallets are drive users of the default tenant: their buckets are visible to its S3 credentials.
@@ -63,6 +67,7 @@ export async function startServer(config: OmnigateConfig, logger: Logger = creat
     const timer = setTimeout(() => { for (const s of sockets) s.destroy(); }, config.shutdownGraceSeconds * 1000);
     await closed;
     clearTimeout(timer);
+    await zib.close();
     await composed.storage.close();
   })();
   return { server, composed, url, close };
