@@ -23,13 +23,14 @@ interface Presigned {
   storage: { is_presigned: true; upload_id: string; bucket: string; key: string; size: number; content_type: string };
 }
 
-describe('Netiks bulk upload: presigned PUT URLs, then confirm (Mode 2)', () => {
+// On both metadata dialects: the grant claim is one conditional UPDATE, the asset list a COUNT and a page.
+for (const dialect of ['sqlite', 'postgres'] as const) describe(`Netiks bulk upload: presigned PUT URLs, then confirm (Mode 2, ${dialect})`, () => {
   let nk: NetiksTestServer;
   let dir: string;
   const internalErrors: unknown[] = [];
   const MAX = 2 * 1024 * 1024;
   before(async () => {
-    nk = await startNetiksServer({ adapter: { maxFileSize: MAX, maxFilesPerPresign: 10, logger: { error: (obj) => internalErrors.push(obj) } } });
+    nk = await startNetiksServer({ dialect, adapter: { maxFileSize: MAX, maxFilesPerPresign: 10, logger: { error: (obj) => internalErrors.push(obj) } } });
     dir = await mkdtemp(join(tmpdir(), 'netiks-presign-'));
   });
   after(async () => {
@@ -153,6 +154,20 @@ describe('Netiks bulk upload: presigned PUT URLs, then confirm (Mode 2)', () => 
     assert.equal((await put(p, Buffer.from('one'))).status, 200);
     const asset = await (await confirm({ is_presigned: true, storage: p.storage })).json() as Record<string, any>;
     assert.deepEqual([asset.name, asset.size], ['one.txt', 3]);
+  });
+
+  it('of two concurrent PUTs to one URL exactly one is stored; concurrent confirms register one asset', async () => {
+    const bytes = pseudoRandomBytes(1024 * 1024, 24);
+    const [p] = await presign([{ name: 'race.bin', size: bytes.length }]);
+    const statuses = (await Promise.all([put(p!, bytes), put(p!, bytes)])).map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 403]);
+    const answers = await Promise.all([confirm(p!.storage), confirm(p!.storage), confirm(p!.storage)]);
+    const ids = new Set<string>();
+    for (const res of answers) {
+      assert.ok(res.status === 200 || res.status === 201, String(res.status));
+      ids.add((await res.json() as { id: string }).id);
+    }
+    assert.equal(ids.size, 1);
   });
 
   it('refuses an expired URL, a tampered signature, another Content-Type and wrong sizes, storing nothing', async () => {
