@@ -21,7 +21,8 @@ export interface ZibTestServer {
   origin: string;
   /** origin + mount */
   base: string;
-  clock: { now: number };
+  /** The adapter's clock runs `offsetMs` ahead of the real one (expiry tests move it). */
+  clock: { offsetMs: number };
   internalErrors: unknown[];
   /** fetch relative to `base` (or an absolute URL); JSON bodies serialised; bearer added unless `auth: false`. */
   call(method: string, path: string, init?: { auth?: string | false; json?: unknown; headers?: Record<string, string>; body?: RequestInit['body'] }): Promise<Response>;
@@ -60,11 +61,11 @@ export async function startZibServer(options: StartOptions = {}): Promise<ZibTes
   const fixture = options.fixture ?? await createStorageFixture({ storage: options.storage });
   const storage = options.fixture ? await fixture.reopen(options.storage) : fixture.storage;
   const { tenant, credentials } = options.credentials ?? await storage.tenants.create('zib-tenant');
-  const clock = { now: Date.now() };
+  const clock = { offsetMs: 0 };
   const internalErrors: unknown[] = [];
   const mount = options.mount ?? '/zib';
   const adapter = createZibAdapter(storage, {
-    multipartThreshold: 256 * 1024, partSize: 128 * 1024, now: () => clock.now,
+    multipartThreshold: 256 * 1024, partSize: 128 * 1024, now: () => Date.now() + clock.offsetMs,
     logger: { error: (obj) => internalErrors.push(obj), warn: () => {} },
     ...options.adapter, webhooks: { ...FAST_WEBHOOKS, ...options.adapter?.webhooks },
   });
