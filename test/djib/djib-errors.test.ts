@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { walletOf } from '../../adapters/djib/src/index.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DJIB_ERRORS, walletOf } from '../../adapters/djib/src/index.js';
 import { newKeypair, sign, startDjibServer, uploadFiles, type DjibTestServer, type TestWallet } from './djib-server.js';
 
 describe('Djib bad input: JSON-RPC errors with the documented codes, nothing changed', () => {
@@ -133,5 +135,33 @@ describe('Djib bad input: JSON-RPC errors with the documented codes, nothing cha
     const res = await fetch(`${djib.base}/health`);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { status: 'ok' });
+  });
+});
+
+it('README error table is DJIB_ERRORS, code for code', async () => {
+  const readme = await readFile(join(import.meta.dirname, '../../adapters/djib/README.md'), 'utf8');
+  const rows = [...readme.matchAll(/^\| (-\d+) \| (\w+) \| (\d+) \|/gm)].map((m) => [m[2], Number(m[1]), Number(m[3])]);
+  assert.deepEqual(rows.sort(), Object.entries(DJIB_ERRORS).map(([name, e]) => [name, e.code, e.status]).sort());
+  for (const [, code] of rows) assert.ok((code as number) >= -32768 && (code as number) <= -32000);
+});
+
+describe('Djib email failures', () => {
+  it('saves the profile and answers EmailNotSent when the SMTP server cannot be reached; EmailUnavailable without SMTP', async () => {
+    const logged: unknown[] = [];
+    const broken = await startDjibServer({ adapter: { mail: { smtpUrl: 'smtp://127.0.0.1:1', from: 'x@example.org' }, logger: { error: (o) => logged.push(o) } } });
+    const none = await startDjibServer();
+    try {
+      const w = await broken.wallet();
+      assert.equal(await broken.rpcError('setProfile', [w.token, { email: 'a@example.com' }]), -32026);
+      assert.equal((await broken.rpc('getProfile', [w.token])).email, 'a@example.com');
+      assert.equal(logged.length, 1);
+      assert.doesNotMatch(JSON.stringify(await broken.raw({ jsonrpc: '2.0', method: 'resendVerificationEmail', params: [w.token], id: 1 })), /127\.0\.0\.1|ECONNREFUSED/);
+      const v = await none.wallet();
+      assert.equal(await none.rpc('setProfile', [v.token, { email: 'b@example.com' }]), 'success');
+      assert.equal(await none.rpcError('resendVerificationEmail', [v.token]), -32025);
+    } finally {
+      await broken.close();
+      await none.close();
+    }
   });
 });

@@ -2,10 +2,12 @@
  * An in-process Djib endpoint for tests: a real Storage (test fixture), the Djib adapter at /djib and the /ipfs
  * gateway of an Express app on 127.0.0.1:<random port>, a controllable clock, wallets (tweetnacl keypairs) and JSON-RPC helpers.
  */
+import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import bs58 from 'bs58';
 import express from 'express';
+import jayson from 'jayson/promise/index.js';
 import nacl from 'tweetnacl';
 import { ContentIndex, type StorageOptions, type Tenant } from '@omnigate/core';
 import { createDjibAdapter, type DjibAdapterOptions } from '../../adapters/djib/src/index.js';
@@ -23,7 +25,9 @@ export interface DjibTestServer {
   clock: { now: number };
   /** POSTs a raw body (string) or JSON to the RPC endpoint; returns the status and parsed body (undefined if empty). */
   raw(body: unknown, asString?: boolean): Promise<{ status: number; body: any }>;
-  /** One JSON-RPC call; returns `result` or throws an Error carrying `code`. */
+  /** A jayson HTTP client for the endpoint (what rpc/rpcError use). */
+  client: jayson.HttpClient;
+  /** One JSON-RPC call through the jayson client; returns `result` or throws an Error carrying `code`. */
   rpc(method: string, params?: unknown): Promise<any>;
   /** The JSON-RPC error code of a call that must fail. */
   rpcError(method: string, params?: unknown): Promise<number>;
@@ -66,13 +70,19 @@ export async function startDjibServer(options: { dialect?: 'sqlite' | 'postgres'
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
+  const client = jayson.Client.http({ host: '127.0.0.1', port, path: '/djib' });
+  const call = async (method: string, params: unknown) => {
+    const body = await client.request(method, params as jayson.RequestParamsLike, ++id);
+    assert.equal(body.id, id);
+    return body;
+  };
   const rpc: DjibTestServer['rpc'] = async (method, params = []) => {
-    const { body } = await raw({ jsonrpc: '2.0', method, params, id: ++id });
+    const body = await call(method, params);
     if (body.error) throw Object.assign(new Error(`${method}: ${body.error.code} ${body.error.message}`), { code: body.error.code });
     return body.result;
   };
   const rpcError: DjibTestServer['rpcError'] = async (method, params = []) => {
-    const { body } = await raw({ jsonrpc: '2.0', method, params, id: ++id });
+    const body = await call(method, params);
     if (!body.error) throw new Error(`${method} should have failed: ${JSON.stringify(body)}`);
     return body.error.code;
   };
@@ -83,7 +93,7 @@ export async function startDjibServer(options: { dialect?: 'sqlite' | 'postgres'
     return { ...kp, token };
   };
   return {
-    fixture, storage: fixture.storage, tenant, origin, base, port, clock, raw, rpc, rpcError, wallet,
+    fixture, storage: fixture.storage, tenant, origin, base, port, clock, raw, client, rpc, rpcError, wallet,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
