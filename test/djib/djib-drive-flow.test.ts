@@ -98,7 +98,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('trashes, lists, restores, deletes and empties the trash', async () => {
-      assert.equal(await djib.rpc('moveTrash', [w.token, ['/Docs', '/from-s3/data.bin']]), 'success');
+      assert.equal(await djib.rpc('moveTrash', [w.token, ['/Docs', '/from-s3/data.bin', '/Docs/logo.svg', '/Docs']]), 'success');
       const trash = await djib.rpc('lsTrash', [w.token]);
       assert.deepEqual(trash.map((e: any) => [e.path, e.is_folder, e.size_byte]).sort(), [['/Docs', true, 16], ['/from-s3/data.bin', false, 3]]);
       assert.equal(trash[0].deleted_at, trash[1].deleted_at);

@@ -7,7 +7,7 @@ import { decodeBody, startSmtpSink, type SmtpSink } from './smtp-sink.js';
 // `echo "hello world" | ipfs add` (Kubo defaults) prints this CID.
 const HELLO_CID = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o';
 
-describe('Djib sharing, profile with email confirmation, public network', () => {
+for (const dialect of ['sqlite', 'postgres'] as const) describe(`Djib sharing, profile with email confirmation, public network (${dialect})`, () => {
   let djib: DjibTestServer;
   let smtp: SmtpSink;
   let a: TestWallet; // owner
@@ -21,7 +21,7 @@ describe('Djib sharing, profile with email confirmation, public network', () => 
 
   before(async () => {
     smtp = await startSmtpSink();
-    djib = await startDjibServer({ adapter: { mail: { smtpUrl: smtp.url, from: 'Drive <drive@example.org>' }, logger: { error: (o) => internal.push(o) } } });
+    djib = await startDjibServer({ dialect, adapter: { mail: { smtpUrl: smtp.url, from: 'Drive <drive@example.org>' }, logger: { error: (o) => internal.push(o) } } });
     [a, b, c] = [await djib.wallet(), await djib.wallet(), await djib.wallet()];
     await djib.rpc('createFolder', [a.token, '/', 'Projets']);
     const up = await uploadFiles(djib, a.token, '/Projets', [{ name: 'plan été.txt', body: 'hello world\n', type: 'text/plain' }, { name: 'notes.md', body: '# notes' }]);

@@ -70,6 +70,8 @@ export async function upload(ctx: DjibContext, req: Request, res: Response): Pro
       });
     });
     bb.on('error', fail);
+    bb.on('filesLimit', () => fail(new DjibError('BadRequest', 'At most 100 files per upload')));
+    bb.on('fieldsLimit', () => fail(new DjibError('BadRequest', 'Too many form fields')));
     bb.on('close', () => { chain.then(() => (failed ? undefined : resolve())); });
     req.pipe(bb);
   });

@@ -14,7 +14,9 @@ import { decorOf } from './drive-methods.js';
 async function moveTrash(ctx: DjibContext, params: unknown) {
   const [token, paths] = positional(params, 2);
   if (!Array.isArray(paths) || paths.length === 0 || paths.length > 1000) throw new DjibError('InvalidParams', 'Invalid params: paths must be a non-empty array');
-  const targets = paths.map((p) => parsePath(p));
+  // A path inside another listed folder goes to the trash with that folder; listing it twice is one entry.
+  const all = paths.map((p) => parsePath(p));
+  const targets = all.filter((t, i) => !all.some((o, j) => (o.path === t.path && j < i) || t.path.startsWith(o.path + '/')));
   if (targets.some((t) => !t.key)) throw new DjibError('InvalidPath', 'The drive root cannot be trashed');
   const drive = await driveOf(ctx, token);
   // Every path is checked before anything moves: one bad path changes nothing.
