@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,7 +114,7 @@ describe('Netiks Mode 1: multipart/form-data upload', () => {
     for (const path of ['/api/v1/assets/', `/api/v1/assets/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/download/`]) {
       assert.equal((await errorOf(await nk.call('GET', path, { apiKey: 'nope-nope-nope-nope' }))).code, 'InvalidApiKey');
     }
-    assert.deepEqual(await nk.snapshot(), before);
+    await nk.assertUnchanged(before);
   });
 
   it('refuses malformed forms clearly and stores nothing', async () => {
@@ -152,7 +153,21 @@ describe('Netiks Mode 1: multipart/form-data upload', () => {
     });
     assert.equal((await errorOf(await nk.call('POST', UPLOAD, { json: { key: 'x' } }))).code, 'InvalidArgument');
     assert.equal((await errorOf(await post('application/json', '{broken'))).code, 'MalformedJson');
-    assert.deepEqual(await nk.snapshot(), before, 'nothing stored, nothing half stored');
+    await nk.assertUnchanged(before, 'nothing stored, nothing half stored');
+  });
+
+  it('a client that disconnects in the middle of the file leaves nothing stored', async () => {
+    const before = await nk.snapshot();
+    const boundary = 'nkcut';
+    const req = http.request(`${nk.base}${UPLOAD}`, {
+      method: 'POST', headers: { 'x-api-key': nk.credentials.apiKey, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(3 * 1024 * 1024) },
+    });
+    req.on('error', () => {});
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.bin"\r\n\r\n`);
+    req.write(pseudoRandomBytes(1024 * 1024, 9));
+    await new Promise((r) => setTimeout(r, 300));
+    req.destroy();
+    await nk.assertUnchanged(before);
   });
 
   it('stops an oversize file (supertest and curl) and stores nothing', async () => {
@@ -173,7 +188,7 @@ describe('Netiks Mode 1: multipart/form-data upload', () => {
     // A Content-Length far over the limit is refused before any byte is read.
     const declared = await nk.call('POST', UPLOAD, { headers: { 'content-type': 'multipart/form-data; boundary=abc', 'content-length': String(max * 4) }, body: streamOf(1024) });
     assert.equal((await errorOf(declared)).code, 'FileTooLarge');
-    assert.deepEqual(await nk.snapshot(), before);
+    await nk.assertUnchanged(before);
   });
 });
 

@@ -4,6 +4,7 @@
  * serve` does), a clock that can be moved forward, and small helpers: fetch with the API key, an S3 client with the
  * tenant's keys, and "nothing changed" snapshots (assets listed + S3 ListObjects).
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { StorageOptions, Tenant, TenantCredentials } from '@omnigate/core';
 import { createNetiksAdapter, type NetiksAdapterOptions } from '../../adapters/netiks/src/index.js';
 import { createS3Adapter } from '../../adapters/s3/src/index.js';
-import { createStorageFixture, type StorageFixture } from '../helpers/storage-fixture.js';
+import { createStorageFixture, fragmentFiles, type StorageFixture } from '../helpers/storage-fixture.js';
 
 export interface NetiksTestServer {
   fixture: StorageFixture;
@@ -28,10 +29,14 @@ export interface NetiksTestServer {
   /** fetch relative to `base` with the tenant's x-api-key (unless `apiKey: null`); `json` is serialised. */
   call(method: string, path: string, init?: CallInit): Promise<Response>;
   s3: S3Client;
-  /** Asset ids (all pages) and the S3 keys of the assets bucket: what "nothing stored" compares. */
-  snapshot(): Promise<{ assets: string[]; objects: string[] }>;
+  /** Asset ids (all pages), the S3 keys of the assets bucket and the fragment files on the nodes. */
+  snapshot(): Promise<Snapshot>;
+  /** Asserts that the snapshot comes back to `before` (fragments of an aborted write are removed just after it fails). */
+  assertUnchanged(before: Snapshot, message?: string): Promise<void>;
   close(): Promise<void>;
 }
+
+export interface Snapshot { assets: string[]; objects: string[]; fragments: string[] }
 
 export interface CallInit {
   json?: unknown;
@@ -91,10 +96,29 @@ export async function startNetiksServer(options: {
       if (err.name === 'NoSuchBucket') return { Contents: [] };
       throw err;
     });
-    return { assets: assets.sort(), objects: (listed.Contents ?? []).map((o) => o.Key!).sort() };
+    return { assets: assets.sort(), objects: (listed.Contents ?? []).map((o) => o.Key!).sort(), fragments: await stableFragments() };
+  };
+  // Fragments past the write quorum may land just after a PUT answered: read until three reads 100 ms apart agree.
+  const stableFragments = async () => {
+    let last = JSON.stringify(await fragmentFiles(fixture.nodeDirs));
+    for (let same = 0, i = 0; same < 2 && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = JSON.stringify(await fragmentFiles(fixture.nodeDirs));
+      same = now === last ? same + 1 : 0;
+      last = now;
+    }
+    return JSON.parse(last) as string[];
+  };
+  const assertUnchanged = async (before: Snapshot, message = 'nothing stored, nothing half stored') => {
+    let now = await snapshot();
+    for (let i = 0; i < 50 && JSON.stringify(now) !== JSON.stringify(before); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await snapshot();
+    }
+    assert.deepEqual(now, before, message);
   };
   return {
-    fixture, storage: fixture.storage, tenant, credentials, app, origin, base, clock, call, s3, snapshot,
+    fixture, storage: fixture.storage, tenant, credentials, app, origin, base, clock, call, s3, snapshot, assertUnchanged,
     async close() {
       s3.destroy();
       server.closeAllConnections();
