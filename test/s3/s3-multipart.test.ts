@@ -62,6 +62,42 @@ describe('S3 multipart', () => {
     assert.deepEqual((await s3.client.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads ?? [], []);
   });
 
+  test('GetObject and HeadObject ?partNumber=N: that part\'s bytes (206, Content-Range), x-amz-mp-parts-count; bad numbers refused', async () => {
+    const Key = 'mp/three-parts';
+    const parts = [pseudoRandomBytes(5 * MiB, 11), pseudoRandomBytes(5 * MiB + 3, 12), pseudoRandomBytes(777, 13)];
+    const whole = Buffer.concat(parts);
+    const { UploadId } = await s3.client.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+    const etags: string[] = [];
+    for (const [i, Body] of parts.entries()) etags.push((await s3.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body }))).ETag!);
+    const done = await s3.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ PartNumber: i + 1, ETag })) } }));
+    let start = 0;
+    for (const [i, part] of parts.entries()) {
+      const range = `bytes ${start}-${start + part.length - 1}/${whole.length}`;
+      const got = await s3.client.send(new GetObjectCommand({ Bucket, Key, PartNumber: i + 1 }));
+      assert.equal(md5hex(Buffer.from(await got.Body!.transformToByteArray())), md5hex(part), `part ${i + 1}`);
+      assert.deepEqual([got.$metadata.httpStatusCode, got.ContentLength, got.ContentRange, got.PartsCount, got.ETag], [206, part.length, range, 3, done.ETag]);
+      const head = await s3.client.send(new HeadObjectCommand({ Bucket, Key, PartNumber: i + 1 }));
+      assert.deepEqual([head.$metadata.httpStatusCode, head.ContentLength, head.ContentRange, head.PartsCount], [206, part.length, range, 3]);
+      start += part.length;
+    }
+    const tooFar = await s3Error(s3.client.send(new GetObjectCommand({ Bucket, Key, PartNumber: 4 })));
+    assert.deepEqual([tooFar.code, tooFar.status], ['InvalidPartNumber', 416]);
+    assert.equal((await s3Error(s3.client.send(new HeadObjectCommand({ Bucket, Key, PartNumber: 4 })))).status, 416);
+    const zero = await fetchSigned(s3, 'GET', `/${Bucket}/${Key}?partNumber=0`);
+    assert.equal(zero.status, 400);
+    assert.match(await zero.text(), /<Code>InvalidArgument<\/Code>/);
+    const both = await s3Error(s3.client.send(new GetObjectCommand({ Bucket, Key, PartNumber: 2, Range: 'bytes=0-1' })));
+    assert.deepEqual([both.code, both.status], ['InvalidRequest', 400]);
+    const stale = await s3Error(s3.client.send(new GetObjectCommand({ Bucket, Key, PartNumber: 2, IfMatch: '"0123456789abcdef0123456789abcdef"' })));
+    assert.deepEqual([stale.code, stale.status], ['PreconditionFailed', 412]);
+
+    // A single-part object has one part: the whole object, 200.
+    await s3.client.send(new PutObjectCommand({ Bucket, Key: 'mp/single', Body: 'just one' }));
+    const single = await s3.client.send(new GetObjectCommand({ Bucket, Key: 'mp/single', PartNumber: 1 }));
+    assert.deepEqual([single.$metadata.httpStatusCode, await single.Body!.transformToString(), single.PartsCount], [200, 'just one', 1]);
+    assert.equal((await s3Error(s3.client.send(new GetObjectCommand({ Bucket, Key: 'mp/single', PartNumber: 2 })))).code, 'InvalidPartNumber');
+  });
+
   test('upload part copy, whole and by range', async () => {
     await s3.client.send(new PutObjectCommand({ Bucket, Key: 'src/big', Body: Buffer.concat([part1, part2]) }));
     await s3.client.send(new PutObjectCommand({ Bucket, Key: 'src/small', Body: 'tail' }));

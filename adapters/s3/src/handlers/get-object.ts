@@ -3,11 +3,12 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html). Ranges (`bytes=a-b`, `a-`, `-n`) and the
  * RFC 9110 conditionals are evaluated by the core: 200, 206, 304 (with ETag and Last-Modified), 412, 416 (with
  * `Content-Range: bytes * /size`). Checksums are returned only for whole-object reads with
- * `x-amz-checksum-mode: ENABLED`; response-* query parameters override the stored headers.
+ * `x-amz-checksum-mode: ENABLED`; response-* query parameters override the stored headers. `?partNumber=N` reads
+ * one part of a multipart object.
  */
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { isStorageError, parseHttpRange, resolveRange, StorageError, type ObjectInfo, type ResolvedRange } from '@omnigate/core';
+import { isStorageError, parseHttpRange, resolveRange, StorageError, type Conditions, type ObjectInfo, type ResolvedRange } from '@omnigate/core';
 import type { Handler, ObjectContext } from '../context.js';
 import { header } from '../context.js';
 import { applyResponseOverrides, conditionsFromHeaders, integerParam, quoteEtag, setObjectHeaders } from '../headers.js';
@@ -16,28 +17,34 @@ import { S3Error } from '../errors.js';
 export const getObject: Handler<ObjectContext> = async (ctx) => {
   const head = ctx.method === 'HEAD';
   const partNumber = ctx.query.has('partNumber') ? integerParam(ctx, 'partNumber', 1) : undefined;
+  if (partNumber !== undefined && (partNumber < 1 || partNumber > 10000)) throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive');
   const rangeHeader = header(ctx, 'range');
   if (partNumber !== undefined && rangeHeader !== undefined) throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
-  const range = parseHttpRange(rangeHeader);
   const conditions = conditionsFromHeaders(ctx);
   let info: ObjectInfo;
   let resolved: ResolvedRange;
   let body: Readable | undefined;
+  let partial: boolean;
   try {
-    if (head) {
-      info = await ctx.storage.headObject(ctx.tenant, ctx.bucket, ctx.key, { conditions });
-      resolved = resolveRange(range, info.size);
+    if (partNumber !== undefined) {
+      ({ info, range: resolved, body } = await openPart(ctx, partNumber, conditions, head));
+      partial = info.partSizes !== undefined;
     } else {
-      ({ info, range: resolved, body } = await ctx.storage.getObject(ctx.tenant, ctx.bucket, ctx.key, { range, conditions, signal: ctx.signal }));
+      const range = parseHttpRange(rangeHeader);
+      partial = range !== undefined;
+      if (head) {
+        info = await ctx.storage.headObject(ctx.tenant, ctx.bucket, ctx.key, { conditions });
+        resolved = resolveRange(range, info.size);
+      } else {
+        ({ info, range: resolved, body } = await ctx.storage.getObject(ctx.tenant, ctx.bucket, ctx.key, { range, conditions, signal: ctx.signal }));
+      }
     }
   } catch (err) {
     await describeFailure(ctx, err);
     throw err;
   }
   try {
-    checkPartNumber(info, partNumber);
-    const partial = range !== undefined;
-    setObjectHeaders(ctx, info, { checksums: !partial && header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' });
+    setObjectHeaders(ctx, info, { checksums: !partial && partNumber === undefined && header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' });
     applyResponseOverrides(ctx);
     const { res } = ctx;
     res.status(partial ? 206 : 200);
@@ -55,6 +62,25 @@ export const getObject: Handler<ObjectContext> = async (ctx) => {
   }
 };
 
+/**
+ * `?partNumber=N`: the bytes of part N of a multipart object (206, with Content-Range), or the whole object for
+ * part 1 of any other object (200), as S3 answers. Part boundaries come from the object's info, so the object is
+ * read in two steps; should it be replaced in between, the part is looked up again on the new object.
+ */
+async function openPart(ctx: ObjectContext, partNumber: number, conditions: Conditions | undefined, head: boolean): Promise<{ info: ObjectInfo; range: ResolvedRange; body?: Readable }> {
+  for (let attempt = 0; ; attempt++) {
+    const info = await ctx.storage.headObject(ctx.tenant, ctx.bucket, ctx.key, { conditions });
+    const parts = info.partSizes ?? [info.size];
+    if (partNumber > parts.length) throw new S3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable');
+    const start = parts.slice(0, partNumber - 1).reduce((sum, size) => sum + size, 0);
+    const range = { start, end: start + parts[partNumber - 1]! };
+    if (head || range.end === range.start) return { info, range };
+    const got = await ctx.storage.getObject(ctx.tenant, ctx.bucket, ctx.key, { range: { start: range.start, end: range.end - 1 }, conditions, signal: ctx.signal });
+    if (got.info.fileId === info.fileId || attempt === 2) return { info: got.info, range: got.range, body: got.body };
+    got.body.destroy();
+  }
+}
+
 /** The headers S3 sends with a 304 (validators) or a 416 (the object's size). */
 async function describeFailure(ctx: ObjectContext, err: unknown): Promise<void> {
   if (!isStorageError(err)) return;
@@ -68,15 +94,4 @@ async function describeFailure(ctx: ObjectContext, err: unknown): Promise<void> 
       ctx.res.setHeader('Last-Modified', info.lastModified.toUTCString());
     }
   }
-}
-
-/**
- * `?partNumber=N` reads one part. The core does not expose part boundaries to adapters, so only part 1 of a
- * single-part object (the whole object) is served; other parts are NotImplemented.
- */
-function checkPartNumber(info: ObjectInfo, partNumber: number | undefined): void {
-  if (partNumber === undefined) return;
-  if (partNumber < 1 || partNumber > 10000) throw new StorageError('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive');
-  if (info.partsCount !== null && info.partsCount > 1) throw new S3Error('NotImplemented', 'Reading one part of a multipart object is not supported');
-  if (partNumber !== 1) throw new S3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable');
 }

@@ -15,6 +15,8 @@ export interface ObjectInfo extends ObjectAttributes {
   phase: ObjectPhase;
   cancelledReason: string | null;
   partsCount: number | null;
+  /** A multipart object's part sizes in part order (S3 reads one part with `?partNumber=N`); absent otherwise. */
+  partSizes?: number[];
   replicationSafeAt: Date | null;
 }
 
@@ -37,6 +39,8 @@ export function toObjectInfo(row: ObjectRow, bucket: string): ObjectInfo {
     phase: row.phase,
     cancelledReason: row.cancelledReason,
     partsCount: row.partsCount,
+    // Completing an upload makes one extent per chosen part, in order.
+    ...(row.partsCount !== null && row.extents.length === row.partsCount ? { partSizes: row.extents.map((e) => e.size) } : {}),
     replicationSafeAt: row.replicationSafeAt,
   };
 }
