@@ -89,6 +89,18 @@ describe('ZiB webhooks', () => {
     await hook.waitFor((r) => r.some((x) => x.event === 'file.ready' && x.payload.file_id === second.file_id));
   });
 
+  it('a supersede through another protocol (core put, as S3 does) is noticed by the watcher: file.failed', async () => {
+    const reg = await zib.initiate({ bucket: 'hooks', key: 'by-s3.txt', file_size: 2 });
+    await uploadSealed(reg, Buffer.from('z1'));
+    const next = await zib.storage.putObject(zib.tenant, 'hooks', 'by-s3.txt', [Buffer.from('s3 wins')]);
+    await hook.waitFor((r) => r.some((x) => x.event === 'file.failed' && x.payload.file_id === reg.file_id));
+    const failed = hook.requests.filter((x) => x.event === 'file.failed' && x.payload.file_id === reg.file_id);
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0]!.payload.superseded_by, next.fileId);
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(hook.requests.filter((x) => x.event === 'file.failed' && x.payload.file_id === reg.file_id).length, 1, 'sent once');
+  });
+
   it('refuses another customer\'s id and bad webhook URLs', async () => {
     const other = await zib.call('PATCH', '/v1/api/customers/00000000-0000-4000-8000-000000000000/webhook', { json: { webhook_url: hook.url } });
     assert.deepEqual(await errorOf(other), { status: 403, code: 'Forbidden', error: 'These credentials do not belong to that customer_id' });

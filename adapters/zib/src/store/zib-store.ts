@@ -149,6 +149,12 @@ export class ZibStore {
     }).where('id', '=', id).execute();
   }
 
+  /** Forgets delivered rows older than `before` (failed ones stay for an operator). */
+  async pruneDelivered(before: number): Promise<number> {
+    const result = await this.db.deleteFrom('zib_outbox').where('state', '=', 'delivered').where('delivered_at', '<', before).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async outboxFor(fileId: string): Promise<OutboxRow[]> {
     const rows = await this.db.selectFrom('zib_outbox').selectAll().where('file_id', '=', fileId).orderBy('created_at').execute();
     return rows.map(toOutbox);

@@ -15,6 +15,7 @@ export class WebhookWorker {
   private again = false;
   private stopped = false;
   private cursor = '';
+  private prunedAt = 0;
 
   constructor(private readonly ctx: ZibContext) {
     ctx.wake = () => this.kick();
@@ -54,6 +55,7 @@ export class WebhookWorker {
       try {
         this.cursor = await watchOnce(this.ctx, this.cursor);
         await this.deliverDue();
+        await this.prune();
       } catch (err) {
         this.ctx.options.logger.warn({ err: String(err) }, 'zib webhook pass failed; retrying at the next poll');
       }
@@ -64,6 +66,14 @@ export class WebhookWorker {
       this.again = false;
       this.schedule(again ? 0 : this.ctx.options.webhooks.pollIntervalMs);
     });
+  }
+
+  /** Delivered rows are kept for a week (debugging a receiver), then dropped; at most once a minute. */
+  private async prune(): Promise<void> {
+    const now = this.ctx.now();
+    if (now - this.prunedAt < 60_000) return;
+    this.prunedAt = now;
+    await (await this.ctx.store()).pruneDelivered(now - 7 * 86_400_000);
   }
 
   private async deliverDue(): Promise<void> {
