@@ -57,6 +57,8 @@ describe('Djib bad input: JSON-RPC errors with the documented codes, nothing cha
     assert.equal((byId.get(3) as any).error.code, -32012);
     assert.equal((byId.get(null) as any).error.code, -32600);
     assert.equal(body.length, 4, 'the notification got no answer');
+    const tooMany = await djib.raw(Array.from({ length: 101 }, (_, i) => ({ jsonrpc: '2.0', method: 'status', params: [w.token], id: i })));
+    assert.equal(tooMany.body.error.code, -32600);
     const quiet = await djib.raw([{ jsonrpc: '2.0', method: 'status', params: [w.token] }]);
     assert.equal(quiet.status, 204);
   });
