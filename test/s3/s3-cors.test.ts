@@ -85,4 +85,33 @@ describe('S3 bucket CORS', () => {
     assert.equal((await s3Error(s3.client.send(new GetBucketCorsCommand({ Bucket })))).code, 'NoSuchCORSConfiguration');
     assert.equal((await preflight(`/${Bucket}/page.txt`, 'https://app.example', 'GET')).status, 403);
   });
+
+  test('a preflight finds every tenant\'s bucket of that name in one metadata query, not a scan of all tenants', async () => {
+    // Many tenants; two of them own a bucket named `shared` with different rules.
+    const tenants = await Promise.all(Array.from({ length: 30 }, (_, i) => s3.storage.tenants.create(`cors-many-${i}`)));
+    for (const [i, origin] of [[3, 'https://three.example'], [17, 'https://seventeen.example']] as const) {
+      const client = s3.newClient({ credentials: { accessKeyId: tenants[i]!.credentials.accessKey, secretAccessKey: tenants[i]!.credentials.secretKey } });
+      await client.send(new CreateBucketCommand({ Bucket: 'shared' }));
+      await client.send(new PutBucketCorsCommand({ Bucket: 'shared', CORSConfiguration: { CORSRules: [{ AllowedOrigins: [origin], AllowedMethods: ['GET'] }] } }));
+    }
+    const metadata = s3.storage.options.metadata;
+    const calls: string[] = [];
+    const spied = ['listTenants', 'getBucket', 'findBucketsByName'] as const;
+    const originals = spied.map((name) => metadata[name]);
+    for (const name of spied) {
+      const original = metadata[name]!;
+      (metadata as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => { calls.push(name); return (original as (...a: unknown[]) => unknown).apply(metadata, args); };
+    }
+    try {
+      for (const origin of ['https://three.example', 'https://seventeen.example']) {
+        const res = await preflight('/shared/x', origin, 'GET');
+        assert.equal(res.status, 200, origin);
+        assert.equal(res.headers.get('access-control-allow-origin'), origin);
+      }
+      assert.equal((await preflight('/shared/x', 'https://other.example', 'GET')).status, 403);
+      assert.deepEqual(calls, ['findBucketsByName', 'findBucketsByName', 'findBucketsByName']);
+    } finally {
+      spied.forEach((name, i) => { (metadata as unknown as Record<string, unknown>)[name] = originals[i]; });
+    }
+  });
 });

@@ -110,11 +110,13 @@ export async function tenantCorsRules(storage: Storage, tenant: Tenant, bucket: 
 
 /**
  * Rules for an unauthenticated preflight. Bucket names are unique per tenant, not globally, and a preflight names
- * no tenant: every tenant's bucket of that name is consulted, and the first matching rule answers. A preflight
- * only tells a browser it may try; the actual request still needs a valid signature for the right tenant.
- * (O(tenants) lookups until the core can find buckets by name across tenants: see README.md.)
+ * no tenant: every tenant's bucket of that name is consulted (one metadata query), and the first matching rule
+ * answers. A preflight only tells a browser it may try; the actual request still needs a valid signature for the
+ * right tenant. A metadata store without `findBucketsByName` is asked tenant by tenant.
  */
 export async function preflightRules(storage: Storage, bucket: string): Promise<CorsRule[]> {
+  const { metadata } = storage.options;
+  if (metadata.findBucketsByName) return (await metadata.findBucketsByName(bucket)).flatMap((b) => corsRulesOf(b.settings));
   const rules: CorsRule[] = [];
   for (const tenant of await storage.tenants.list()) rules.push(...await tenantCorsRules(storage, tenant, bucket));
   return rules;

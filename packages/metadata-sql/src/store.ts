@@ -87,6 +87,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
   getBucket(tenantId: string, name: string) { return this.#run((q) => buckets.getBucket(q, tenantId, name)); }
   getBucketById(id: string) { return this.#run((q) => buckets.getBucketById(q, id)); }
+  findBucketsByName(name: string) { return this.#run((q) => buckets.findBucketsByName(q, name)); }
   listBuckets(tenantId: string) { return this.#run((q) => buckets.listBuckets(q, tenantId)); }
   updateBucketSettings(bucketId: string, settings: Record<string, unknown>) {
     return this.#run((q) => buckets.updateBucketSettings(q, bucketId, settings));

@@ -34,6 +34,8 @@ export interface MetadataStore {
   insertBucket(row: BucketRow): Promise<void>;
   getBucket(tenantId: string, name: string): Promise<BucketRow | undefined>;
   getBucketById(id: string): Promise<BucketRow | undefined>;
+  /** Every tenant's bucket of this name (an S3 CORS preflight names no tenant). Optional: callers may scan instead. */
+  findBucketsByName?(name: string): Promise<BucketRow[]>;
   listBuckets(tenantId: string): Promise<BucketRow[]>;
   updateBucketSettings(bucketId: string, settings: Record<string, unknown>): Promise<void>;
   /** Deletes the bucket only if it holds no live object; pending multipart uploads are aborted with it. */

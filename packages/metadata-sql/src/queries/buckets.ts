@@ -19,6 +19,10 @@ export async function getBucketById(q: Q, id: string): Promise<BucketRow | undef
   return row && toBucket(row);
 }
 
+export async function findBucketsByName(q: Q, name: string): Promise<BucketRow[]> {
+  return (await q.db.selectFrom('buckets').selectAll().where('name', '=', name).orderBy('tenant_id').execute()).map(toBucket);
+}
+
 export async function listBuckets(q: Q, tenantId: string): Promise<BucketRow[]> {
   return (await q.db.selectFrom('buckets').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute()).map(toBucket);
 }
