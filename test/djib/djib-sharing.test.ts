@@ -163,14 +163,17 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`Djib sharing, p
   });
 
   it('destroys a drive for real but keeps its publicly shared files', async () => {
+    assert.equal((await djib.rpc('lsShareWithMe', [b.token])).length, 1);
     await djib.rpc('moveTrash', [a.token, ['/Projects/notes.md']]);
+    assert.deepEqual(await djib.rpc('lsShareWithMe', [b.token]), [], 'trashing ends the shares of the path');
+    await djib.rpc('createFolder', [a.token, '/Projects', 'notes.md']);
+    assert.deepEqual(await djib.rpc('lsShareWithMe', [b.token]), [], 'a new object at that path is not exposed');
     await djib.rpc('setFavorite', [a.token, '/Projects']);
     assert.equal(await djib.rpc('destroyDrive', [a.token]), 'success');
     assert.deepEqual(await djib.rpc('lsDrive', [a.token, '/']), []);
     assert.deepEqual(await djib.rpc('lsTrash', [a.token]), []);
     assert.deepEqual(await djib.rpc('lsFavorite', [a.token]), []);
     assert.deepEqual(await djib.rpc('lsShareByMe', [a.token]), []);
-    assert.deepEqual(await djib.rpc('lsShareWithMe', [b.token]), [], 'the email share went with the drive');
     const { bucket, trashBucket } = walletOf(a.publicKey);
     for (const name of [bucket, trashBucket]) assert.deepEqual((await djib.storage.listObjects(djib.tenant, name)).objects, []);
     assert.equal((await djib.rpc('status', [a.token])).cloud.used_size_kb, 0);

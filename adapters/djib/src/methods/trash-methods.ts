@@ -2,6 +2,7 @@
  * Trash and favourites (spec: moveTrash, lsTrash, restoreFromTrash, deleteTrash, emptyTrash, setFavorite,
  * unsetFavorite, lsFavorite). A trashed path's objects move to the wallet's trash bucket under
  * `<deleted_at ms>/<key>`; a djib_trash row remembers what it was. `(path, deleted_at)` names a trash entry.
+ * Trashing ends the favourites and shares of the path (a restore does not bring shares back).
  */
 import { driveOf, positional, type CallContext, type DjibContext } from '../context.js';
 import { DjibError } from '../errors.js';
@@ -33,7 +34,8 @@ async function moveTrash(ctx: DjibContext, params: unknown) {
       contentType: e.kind === 'file' ? e.info.contentType || 'application/octet-stream' : '',
     });
     await drive.deleteTree({ bucket, key: e.path.key, isFolder });
-    await ctx.store.unsetFavorite(drive.wallet.publicKey, e.path.path);
+    await ctx.store.unsetFavoritesUnder(drive.wallet.publicKey, e.path.path);
+    await ctx.store.shares.deleteUnder(drive.wallet.publicKey, e.path.path);
   }
   return 'success';
 }

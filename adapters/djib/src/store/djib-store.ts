@@ -83,6 +83,11 @@ export class DjibStore {
     return rows.map((r) => r.path as string);
   }
 
+  /** moveTrash: favourites of `path` or below it. */
+  async unsetFavoritesUnder(wallet: string, path: string): Promise<void> {
+    for (const p of await this.favorites(wallet)) if (p === path || p.startsWith(path + '/')) await this.unsetFavorite(wallet, p);
+  }
+
   /** Follows a move/rename: favourites at `from` or below it now point under `to`. */
   async moveFavorites(wallet: string, from: string, to: string): Promise<void> {
     for (const path of await this.favorites(wallet)) {

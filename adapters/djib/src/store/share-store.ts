@@ -50,6 +50,11 @@ export class ShareStore {
     }
   }
 
+  /** moveTrash: shares of `path` or below it end, so a new object later put at that path is not exposed by them. */
+  async deleteUnder(owner: string, path: string): Promise<void> {
+    await this.delete((await this.byOwner(owner)).filter((s) => s.path === path || s.path.startsWith(path + '/')).map((s) => s.code));
+  }
+
   async recipients(wallet: string): Promise<RecipientRow[]> {
     const rows = await this.db.selectFrom('djib_share_recipients').selectAll().where('wallet', '=', wallet).execute();
     return rows.map((r) => ({ wallet: r.wallet as string, code: r.code as string, hidden: Number(r.hidden) === 1, addedAt: Number(r.added_at) }));
