@@ -55,7 +55,7 @@ export interface StartOptions {
   credentials?: { tenant: Tenant; credentials: TenantCredentials };
 }
 
-export const FAST_WEBHOOKS = { retryBaseMs: 40, retryMaxMs: 200, pollIntervalMs: 25, timeoutMs: 2000 };
+export const FAST_WEBHOOKS = { retryBaseMs: 40, retryMaxMs: 200, pollIntervalMs: 25, watchIntervalMs: 25, timeoutMs: 2000 };
 
 export async function startZibServer(options: StartOptions = {}): Promise<ZibTestServer> {
   const fixture = options.fixture ?? await createStorageFixture({ storage: options.storage });

@@ -69,6 +69,8 @@ export async function watchOnce(ctx: ZibContext, cursor: string, limit = 100): P
 }
 
 async function watchOne(ctx: ZibContext, reg: Registration): Promise<void> {
+  // Nothing can have happened to a registration nobody has started using, until it expires.
+  if (reg.state === 'pending' && ctx.now() <= reg.expiresAt) return;
   const store = await ctx.store();
   const info = await objectById(ctx, reg.fileId);
   if (reg.state === 'completed') {

@@ -13,6 +13,8 @@ export interface ZibWebhookOptions {
   pollIntervalMs?: number;
   /** Time allowed for one delivery attempt (default 10 s). */
   timeoutMs?: number;
+  /** How often the file watcher looks at the next batch of 100 registrations (default 5 s). */
+  watchIntervalMs?: number;
 }
 
 export interface ZibAdapterOptions {
@@ -87,6 +89,7 @@ export function resolveZibOptions(options: ZibAdapterOptions): ResolvedZibOption
       maxAttempts: positive(w.maxAttempts, 12, 'webhooks.maxAttempts'),
       pollIntervalMs: positive(w.pollIntervalMs, 1000, 'webhooks.pollIntervalMs'),
       timeoutMs: positive(w.timeoutMs, 10_000, 'webhooks.timeoutMs'),
+      watchIntervalMs: positive(w.watchIntervalMs, 5000, 'webhooks.watchIntervalMs'),
     }),
     startWorker: options.startWorker ?? true,
     maxJsonBytes: positive(options.maxJsonBytes, 64 * 1024, 'maxJsonBytes'),

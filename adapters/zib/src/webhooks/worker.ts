@@ -16,6 +16,9 @@ export class WebhookWorker {
   private stopped = false;
   private cursor = '';
   private prunedAt = 0;
+  private watchedAt = 0;
+  /** Aborts in-flight deliveries on close, so shutdown does not wait for a slow receiver. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly ctx: ZibContext) {
     ctx.wake = () => this.kick();
@@ -40,6 +43,7 @@ export class WebhookWorker {
   async close(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.closing.abort();
     await this.running;
   }
 
@@ -53,7 +57,10 @@ export class WebhookWorker {
     if (this.stopped || this.running) return;
     this.running = (async () => {
       try {
-        this.cursor = await watchOnce(this.ctx, this.cursor);
+        if (this.ctx.now() - this.watchedAt >= this.ctx.options.webhooks.watchIntervalMs) {
+          this.watchedAt = this.ctx.now();
+          this.cursor = await watchOnce(this.ctx, this.cursor);
+        }
         await this.deliverDue();
         await this.prune();
       } catch (err) {
@@ -114,13 +121,15 @@ export class WebhookWorker {
         },
         body: row.body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), this.closing.signal]),
       });
       await res.body?.cancel().catch(() => {});
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
     } catch (err) {
       error = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `request failed: ${(err as Error).message}`;
     }
+    // Cut off by close(): not the receiver's fault; the lease runs out and the next gateway retries it.
+    if (error !== null && this.stopped) return;
     const now = this.ctx.now();
     if (error === null) {
       await store.recordAttempt(row.id, { state: 'delivered', attempts, nextAttemptAt: now, lastError: null, deliveredAt: now });
