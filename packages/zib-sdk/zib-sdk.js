@@ -286,6 +286,18 @@
       if (signal) signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+  /**
+   * After a retry of the request that finishes the upload (single PUT, complete) the server may answer
+   * RegistrationUsed because the earlier attempt did finish and only its answer was lost. The registration's file_id
+   * is unique to it, so the CDN serving that file at the registered size proves the upload landed.
+   */
+  async function finishedEarlier(err, k, reg) {
+    if (!err || err.code !== 'RegistrationUsed' || k === 0) throw err;
+    var res;
+    try { res = await fetch(reg.cdn_url, { method: 'HEAD' }); } catch (e) { throw err; }
+    if (res.status !== 200 || res.headers.get('content-length') !== String(reg.file_size)) throw err;
+    return { status: 200, text: JSON.stringify({ file_id: reg.file_id, cdn_url: reg.cdn_url }) };
+  }
   /** Runs `attempt(k)` until it succeeds, retrying network errors and 5xx/408/429 with backoff. */
   async function withRetries(retries, signal, attempt) {
     for (var k = 0; ; k++) {
@@ -372,7 +384,7 @@
       body = await sealToBlob(blob, 0, size, opts);
       opts.onSealed = null;
     }
-    var res = await withRetries(retries, base.signal, function () {
+    var res = await withRetries(retries, base.signal, function (k) {
       var sent = 0;
       var onSent = function (n) { sent = n; progress('uploading', n, total); if (n >= total) progress('completing', 0, 1); };
       var payload = body || toReadableStream(sealStream(blob, 0, size, opts), function (n) { onSent(sent + n); });
@@ -380,7 +392,7 @@
         body: payload, contentLength: total, signal: base.signal, what: 'upload',
         headers: { 'content-type': 'application/octet-stream' },
         onUploadProgress: onSent,
-      });
+      }).catch(function (err) { return finishedEarlier(err, k, reg); });
     });
     progress('encrypting', 1, 1);
     progress('uploading', 1, 1);
@@ -408,12 +420,12 @@
 
     async function worker() {
       while (!failed && nextPart < parts.length) {
-        var i = nextPart++, part = parts[i];
-        var start = i * partSize, end = Math.min(size, start + partSize);
-        var opts = Object.assign({}, base, { signal: partSignal, streamIndex: part.part_number, noncePrefix: prefixFor(part.part_number) });
+        const i = nextPart++, part = parts[i];
+        const start = i * partSize, end = Math.min(size, start + partSize);
+        const opts = Object.assign({}, base, { signal: partSignal, streamIndex: part.part_number, noncePrefix: prefixFor(part.part_number) });
         opts.onSealed = function (n) { sealed += n; progress('encrypting', sealed, size); };
-        var body = await sealToBlob(blob, start, end, opts);
-        var res = await withRetries(retries, partSignal, function () {
+        const body = await sealToBlob(blob, start, end, opts);
+        const res = await withRetries(retries, partSignal, function () {
           return request('PUT', part.upload_url, {
             body: body, contentLength: body.size, signal: partSignal, what: 'upload of part ' + part.part_number,
             headers: { 'content-type': 'application/octet-stream' },
@@ -423,7 +435,7 @@
         sentTotal += body.size - sentByPart[i];
         sentByPart[i] = body.size;
         progress('uploading', sentTotal, cipherTotal);
-        var answer = parseJson(res, 'upload of part ' + part.part_number);
+        const answer = parseJson(res, 'upload of part ' + part.part_number);
         etags[i] = { part_number: part.part_number, etag: answer.etag };
       }
     }
@@ -439,11 +451,11 @@
     progress('encrypting', 1, 1);
     progress('uploading', 1, 1);
     progress('completing', 0, 1);
-    var res = await withRetries(retries, signal, function () {
+    var res = await withRetries(retries, signal, function (k) {
       return request('POST', reg.complete_url, {
         body: JSON.stringify({ parts: etags }), signal: signal, what: 'complete',
         headers: { 'content-type': 'application/json' },
-      });
+      }).catch(function (err) { return finishedEarlier(err, k, reg); });
     });
     return parseJson(res, 'complete');
   }

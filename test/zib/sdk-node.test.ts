@@ -11,11 +11,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import ZiBStorage from '@omnigate/zib-sdk';
 import { createLogger, loadConfig, startServer, type RunningServer } from '@omnigate/server';
-import { pseudoRandomBytes } from '../helpers/storage-fixture.js';
+import { collect, pseudoRandomBytes } from '../helpers/storage-fixture.js';
 
 const MiB = 1024 * 1024;
 
@@ -128,49 +127,86 @@ describe('ZiB SDK from Node against the gateway', { timeout: 120_000 }, () => {
     assert.ok((await cdnBytes(done.cdn_url)).equals(bytes));
   });
 
-  it('retries a request that fails (503, then a dropped connection) and still stores the exact bytes', async () => {
+  type Fault = 'forward' | '503' | 'drop' | 'lose-answer';
+  /**
+   * A real HTTP proxy in front of the gateway that misbehaves as `plan` says for the n-th request to a URL: answer
+   * 503, drop the connection mid-body, or forward and then lose the answer (the gateway did the work).
+   */
+  async function startFaultProxy(plan: (method: string, url: string, n: number) => Fault) {
     const attempts = new Map<string, number>();
-    // A real HTTP proxy in front of the gateway: the first attempt at every upload URL gets a 503, the second has
-    // its connection destroyed mid-body, the third is forwarded.
     const proxy = http.createServer((req, res) => {
       const n = (attempts.get(req.url!) ?? 0) + 1;
       attempts.set(req.url!, n);
-      if (req.method === 'PUT' && n === 1) {
+      const fault = plan(req.method!, req.url!, n);
+      if (fault === '503') {
         req.resume();
         req.on('end', () => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'try again', code: 'SlowDown' })));
         return;
       }
-      if (req.method === 'PUT' && n === 2) {
+      if (fault === 'drop') {
         req.once('data', () => req.socket.destroy());
         return;
       }
       const headers: Record<string, string> = {};
-      for (const h of ['content-type', 'content-length']) if (req.headers[h]) headers[h] = req.headers[h] as string;
-      fetch(gateway.url + req.url, { method: req.method, headers, body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } as RequestInit)
-        .then(async (answer) => { res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await answer.arrayBuffer())); })
+      if (req.headers['content-type']) headers['content-type'] = req.headers['content-type'];
+      // Test-sized bodies: read whole, so an early answer from the gateway cannot cut the client's connection.
+      collect(req)
+        .then((body) => fetch(gateway.url + req.url, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body }))
+        .then(async (answer) => {
+          const body = Buffer.from(await answer.arrayBuffer());
+          if (fault === 'lose-answer') res.destroy();
+          else res.writeHead(answer.status, Object.fromEntries(['content-type', 'content-length', 'etag'].flatMap((h) => answer.headers.has(h) ? [[h, answer.headers.get(h)!]] : []))).end(body);
+        })
         .catch(() => res.destroy());
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const proxyOrigin = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const viaProxy = (registration: Record<string, unknown>) => JSON.parse(JSON.stringify(registration).split(gateway.url).join(proxyOrigin));
+    const origin = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    return {
+      attempts,
+      /** The registration with every URL pointing at the proxy. */
+      route: (registration: Record<string, unknown>) => JSON.parse(JSON.stringify(registration).split(gateway.url).join(origin)),
+      async close() {
+        proxy.closeAllConnections();
+        await new Promise((r) => proxy.close(r));
+      },
+    };
+  }
+
+  it('retries a request that fails (503, then a dropped connection) and still stores the exact bytes', async () => {
+    const proxy = await startFaultProxy((method, _url, n) => (method !== 'PUT' ? 'forward' : n === 1 ? '503' : n === 2 ? 'drop' : 'forward'));
     try {
       for (const [size, key] of [[2 * MiB + 5, 'retry/single.bin'], [17 * MiB + 5, 'retry/multi.bin']] as const) {
         const bytes = pseudoRandomBytes(size, size);
         const registration = await zib.initiateUpload({ bucket: 'node-sdk', key, file_size: size });
-        const result = await ZiBStorage.uploadDirect(new Blob([bytes]), viaProxy(registration), { retries: 2 });
+        const result = await ZiBStorage.uploadDirect(new Blob([bytes]), proxy.route(registration), { retries: 2 });
         assert.ok((await cdnBytes(registration.cdn_url)).equals(bytes), key);
         assert.ok(result.cdn_url.startsWith(gateway.url), 'the result comes from the gateway');
       }
-      const puts = [...attempts.entries()].filter(([url]) => !url.endsWith('/complete'));
+      const puts = [...proxy.attempts.entries()].filter(([url]) => !url.endsWith('/complete'));
       assert.equal(puts.length, 1 + 3, 'one single URL and three part URLs');
       for (const [url, n] of puts) assert.equal(n, 3, url);
       // With no retries left the 503 is the answer.
-      const size = 1000;
-      const registration = await zib.initiateUpload({ bucket: 'node-sdk', key: 'retry/none.bin', file_size: size });
-      await assert.rejects(ZiBStorage.uploadDirect(new Blob([Buffer.alloc(size)]), viaProxy(registration), { retries: 0 }), { status: 503, code: 'SlowDown' });
+      const registration = await zib.initiateUpload({ bucket: 'node-sdk', key: 'retry/none.bin', file_size: 1000 });
+      await assert.rejects(ZiBStorage.uploadDirect(new Blob([Buffer.alloc(1000)]), proxy.route(registration), { retries: 0 }), { status: 503, code: 'SlowDown' });
     } finally {
-      proxy.closeAllConnections();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
+    }
+  });
+
+  it('a finishing request whose answer is lost: the retry meets RegistrationUsed and the SDK confirms through the CDN', async () => {
+    const proxy = await startFaultProxy((method, url, n) => ((method === 'PUT' && !url.includes('/parts/')) || url.endsWith('/complete')) && n === 1 ? 'lose-answer' : 'forward');
+    try {
+      for (const [size, key] of [[MiB + 1, 'lost/single.bin'], [16 * MiB + 1, 'lost/multi.bin']] as const) {
+        const bytes = pseudoRandomBytes(size, size + 1);
+        const registration = await zib.initiateUpload({ bucket: 'node-sdk', key, file_size: size });
+        const routed = proxy.route(registration);
+        const result = await ZiBStorage.uploadDirect(new Blob([bytes]), routed);
+        assert.deepEqual(result, { file_id: registration.file_id, cdn_url: routed.cdn_url });
+        assert.ok((await cdnBytes(registration.cdn_url)).equals(bytes), key);
+      }
+      assert.equal([...proxy.attempts.values()].filter((n) => n === 2).length, 2, 'each finishing request was sent twice');
+    } finally {
+      await proxy.close();
     }
   });
 });
