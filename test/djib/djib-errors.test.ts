@@ -167,3 +167,22 @@ describe('Djib email failures', () => {
     }
   });
 });
+
+describe('Djib quota under concurrency', () => {
+  it('lets only one of two simultaneous uploads through when both together would exceed the drive', async () => {
+    const djib = await startDjibServer({ adapter: { driveSizeBytes: 64 * 1024 } });
+    try {
+      const w = await djib.wallet();
+      const results = await Promise.all(['one.bin', 'two.bin'].map((name) => uploadFiles(djib, w.token, '/', [{ name, body: Buffer.alloc(40 * 1024, 1) }])));
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 413]);
+      const [kept] = await djib.rpc('lsDrive', [w.token, '/']);
+      assert.equal(kept.size_byte, 40 * 1024);
+      await djib.rpc('createFolder', [w.token, '/', 'd']);
+      assert.equal(await djib.rpcError('copy', [w.token, kept.path, '/d']), -32013);
+      assert.equal(await djib.rpcError('duplicate', [w.token, kept.path]), -32013);
+      assert.deepEqual(await djib.rpc('lsDrive', [w.token, '/d']), []);
+    } finally {
+      await djib.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { Drive } from './drive.js';
 import { DjibError } from './errors.js';
 import type { Mailer } from './mailer.js';
 import type { ResolvedDjibOptions } from './options.js';
+import type { WalletQueue } from './quota.js';
 import type { DjibStore } from './store/djib-store.js';
 
 export interface DjibContext {
@@ -14,6 +15,8 @@ export interface DjibContext {
   auth: WalletAuth;
   contentIndex: ContentIndex;
   mailer: Mailer | undefined;
+  /** Serialises a wallet's quota-checked writes (quota.ts). */
+  writes: WalletQueue;
   options: ResolvedDjibOptions;
 }
 

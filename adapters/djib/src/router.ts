@@ -12,6 +12,7 @@ import { emailConfirm } from './email-confirm.js';
 import { route, sendJson } from './http.js';
 import { createMailer } from './mailer.js';
 import type { ResolvedDjibOptions } from './options.js';
+import { WalletQueue } from './quota.js';
 import { createRpcServer, rpcHandler } from './rpc.js';
 import { DjibStore } from './store/djib-store.js';
 import { upload } from './upload.js';
@@ -22,7 +23,7 @@ export function createDjibRouter(storage: Storage, options: ResolvedDjibOptions)
     DjibStore.open(storage.options.metadata),
     options.contentIndex ?? ContentIndex.open(storage.options.metadata),
   ]).then(([store, contentIndex]) => {
-    const ctx: DjibContext = { storage, store, contentIndex, auth: new WalletAuth(storage, store, options), mailer: createMailer(options), options };
+    const ctx: DjibContext = { storage, store, contentIndex, auth: new WalletAuth(storage, store, options), mailer: createMailer(options), writes: new WalletQueue(), options };
     return { ctx, rpc: rpcHandler(ctx, createRpcServer(ctx)) };
   });
   ready.catch(() => {});

@@ -2,14 +2,16 @@
  * POST /upload?path=<drive folder> (spec: "Upload file(s)"): multipart/form-data with one or more files, each
  * streamed by busboy into storage.putObject at `<folder>/<filename>` (a re-upload supersedes). Token: see tokenOf.
  * Quota: the wallet's drive (trash included) may hold `driveSizeBytes`; a request whose Content-Length would exceed
- * it is refused before any byte is stored, and otherwise the file crossing the limit fails before it commits.
- * Result: `{ "result": [<link>, …] }`, one download link per file (the spec's IPFS hash links need sharing, not done).
+ * it is refused before any byte is stored, and otherwise the file crossing the limit fails before it commits. A
+ * wallet's uploads run one after another (quota.ts), so two at once cannot both pass the check.
+ * Result: `{ "result": [<link>, …] }`, one download link per file (public `<origin>/ipfs/<cid>` links come from shareFromDrive).
  */
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import { driveOf, type DjibContext } from './context.js';
+import type { Drive } from './drive.js';
 import { DjibError } from './errors.js';
 import { abortSignal, sendJson, tokenOf } from './http.js';
 import { join, parseName, parsePath, type DrivePath } from './paths.js';
@@ -27,6 +29,10 @@ export async function upload(ctx: DjibContext, req: Request, res: Response): Pro
   const dir = parsePath(typeof req.query.path === 'string' ? req.query.path : '/');
   if (!/^multipart\/form-data/i.test(req.get('content-type') ?? '')) throw new DjibError('BadRequest', 'The upload must be multipart/form-data');
   await drive.requireFolder(dir);
+  await ctx.writes.run(drive.wallet.publicKey, () => receive(ctx, req, res, drive, dir));
+}
+
+async function receive(ctx: DjibContext, req: Request, res: Response, drive: Drive, dir: DrivePath): Promise<void> {
   const total = ctx.options.driveSizeBytes;
   const used = await drive.usedBytes();
   const declared = Number(req.get('content-length'));

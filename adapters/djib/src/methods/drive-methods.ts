@@ -55,19 +55,21 @@ async function transfer(ctx: DjibContext, drive: Drive, src: DrivePath, target: 
   if (!src.key) throw new DjibError('InvalidPath', 'The drive root cannot be moved or copied');
   const entry = await drive.stat(src);
   const isFolder = entry.kind === 'folder';
-  if (target.path === src.path || (isFolder && target.path.startsWith(src.path + '/'))) throw new DjibError('InvalidPath', 'A folder cannot be moved or copied into itself');
+  if (target.path === src.path || (isFolder && target.path.startsWith(src.path + '/'))) throw new DjibError('InvalidPath', target.path === src.path ? `${src.path} is already there` : 'A folder cannot be moved or copied into itself');
   if (await drive.exists(target)) throw new DjibError('AlreadyExists', `${target.path} already exists`);
   const bucket = drive.wallet.bucket;
   if (keep) {
-    const size = isFolder ? (await drive.listAll(src.key + '/')).reduce((s, o) => s + o.size, 0) : entry.info.size;
-    if ((await drive.usedBytes()) + size > ctx.options.driveSizeBytes) throw new DjibError('QuotaExceeded', 'The copy would exceed the drive size');
+    return ctx.writes.run(drive.wallet.publicKey, async () => {
+      const size = isFolder ? (await drive.listAll(src.key + '/')).reduce((s, o) => s + o.size, 0) : entry.info.size;
+      if ((await drive.usedBytes()) + size > ctx.options.driveSizeBytes) throw new DjibError('QuotaExceeded', 'The copy would exceed the drive size');
+      await drive.copyTree({ bucket, key: src.key, isFolder }, { bucket, key: target.key });
+      return 'success';
+    });
   }
   await drive.copyTree({ bucket, key: src.key, isFolder }, { bucket, key: target.key });
-  if (!keep) {
-    await drive.deleteTree({ bucket, key: src.key, isFolder });
-    await ctx.store.moveFavorites(drive.wallet.publicKey, src.path, target.path);
-    await ctx.store.shares.move(drive.wallet.publicKey, src.path, target.path);
-  }
+  await drive.deleteTree({ bucket, key: src.key, isFolder });
+  await ctx.store.moveFavorites(drive.wallet.publicKey, src.path, target.path);
+  await ctx.store.shares.move(drive.wallet.publicKey, src.path, target.path);
   return 'success';
 }
 

@@ -84,18 +84,24 @@ async function savePublic(ctx: DjibContext, params: unknown) {
     if (plan.some((x) => x.target.path === target.path) || await drive.exists(target)) throw new DjibError('AlreadyExists', `${target.path} already exists`);
     plan.push({ info, target });
   }
-  const size = plan.reduce((s, x) => s + x.info.size, 0);
-  if ((await drive.usedBytes()) + size > ctx.options.driveSizeBytes) throw new DjibError('QuotaExceeded', 'Saving these files would exceed the drive size');
+  await ctx.writes.run(drive.wallet.publicKey, async () => {
+    const size = plan.reduce((s, x) => s + x.info.size, 0);
+    if ((await drive.usedBytes()) + size > ctx.options.driveSizeBytes) throw new DjibError('QuotaExceeded', 'Saving these files would exceed the drive size');
+    await save(ctx, drive.wallet.bucket, plan);
+  });
+  return 'success';
+}
+
+async function save(ctx: DjibContext, bucket: string, plan: Array<{ info: ObjectInfo; target: ReturnType<typeof join> }>): Promise<void> {
   for (const { info, target } of plan) {
     if (info.tenantId === ctx.options.tenant.id) {
-      await ctx.storage.copyObject(ctx.options.tenant, { bucket: info.bucket, key: info.key }, { bucket: drive.wallet.bucket, key: target.key });
+      await ctx.storage.copyObject(ctx.options.tenant, { bucket: info.bucket, key: info.key }, { bucket, key: target.key });
     } else {
       // Another tenant's public file (e.g. published through QS): its bytes are streamed in.
       const { body } = await ctx.storage.getObjectById(info.fileId);
-      await ctx.storage.putObject(ctx.options.tenant, drive.wallet.bucket, target.key, body, { size: info.size, contentType: info.contentType || undefined });
+      await ctx.storage.putObject(ctx.options.tenant, bucket, target.key, body, { size: info.size, contentType: info.contentType || undefined });
     }
   }
-  return 'success';
 }
 
 export const publicMethods: Record<string, Method> = { shareFromDrive, lsPublic, savePublic };
