@@ -123,6 +123,15 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`Djib sharing, p
     assert.equal((await shared(undefined, `link=${emailCode}`)).status, 401);
     assert.equal((await shared(c, `link=${emailCode}`)).status, 403);
 
+    // An email share with a password: listed, but opened only with the password, once.
+    const locked = await djib.rpc('shareObject', [a.token, '/Projects', { email: 'bob@example.com', password: 'clé' }]);
+    assert.deepEqual((await djib.rpc('lsShareWithMe', [b.token])).map((e: any) => [e.path, e.has_pass]), [['/Shared/Projects', true], ['/Shared/notes.md', false]]);
+    assert.equal(await djib.rpcError('lsShareWithMe', [b.token, { path: '/Shared/Projects' }]), -32023);
+    assert.equal(await djib.rpcError('lsShareWithMe', [b.token, { path: '/Shared/Projects', password: 'cle' }]), -32023);
+    assert.equal((await djib.rpc('lsShareWithMe', [b.token, { path: '/Shared/Projects', password: 'clé' }])).length, 2);
+    assert.equal((await djib.rpc('lsShareWithMe', [b.token, { path: '/Shared/Projects' }])).length, 2, 'opened once is enough');
+    assert.equal(await djib.rpc('revokeShares', [a.token, '/Projects', [locked]]), 'success');
+
     // An expired link is refused.
     assert.equal(await djib.rpc('setProfile', [c.token, { email: 'carol@example.com' }]), 'success');
     const third = await smtp.waitFor(3);

@@ -33,7 +33,7 @@ export function ownerDrive(ctx: DjibContext, share: ShareRow): Drive {
   return new Drive(ctx.storage, ctx.options.tenant, walletOf(share.owner));
 }
 
-/** The shares that reach `wallet`, newest first, hidden ones (rmSharedWithMe) left out. */
+/** The shares that reach `wallet`, by name, hidden ones (rmSharedWithMe) left out. */
 export async function reachableShares(ctx: DjibContext, wallet: string): Promise<ReachableShare[]> {
   const { shares, profiles } = ctx.store;
   const recipients = new Map((await shares.recipients(wallet)).map((r) => [r.code, r]));
@@ -53,7 +53,8 @@ export async function reachableShares(ctx: DjibContext, wallet: string): Promise
     if (f.share.owner === wallet) continue;
     out.push({ ...f, name: shareName(f.share), owner: await profiles.ownerLabel(f.share.owner) });
   }
-  return out.sort((a, b) => b.sharedAt - a.sharedAt || (a.share.code < b.share.code ? -1 : 1));
+  // By name, then newest first: the first match of a name is the one /Shared/<name> opens.
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : b.sharedAt - a.sharedAt || (a.share.code < b.share.code ? -1 : 1)));
 }
 
 /** `owner` (optional) is the share owner's email (any case) or public key. */
