@@ -51,6 +51,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       ]);
       assert.equal(ls[0].content_type, 'image/svg+xml');
       assert.match(ls[0].created_at, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+      const decomposed = await djib.rpc('lsDrive', [w.token, '/Mes documents e\u0301/']);
+      assert.deepEqual(decomposed.map((e: any) => e.path), ls.map((e: any) => e.path), 'paths are NFC-normalised');
       const root = await djib.rpc('lsDrive', [w.token, '/']);
       assert.deepEqual(root.map((e: any) => [e.file_name, e.is_folder]), [['Mes documents é', true]]);
 

@@ -18,6 +18,8 @@ export interface DjibTestServer {
   fixture: StorageFixture;
   storage: StorageFixture['storage'];
   tenant: Tenant;
+  /** The CID index shared by the adapter and the /ipfs gateway. */
+  contentIndex: ContentIndex;
   origin: string;
   /** origin + '/djib' */
   base: string;
@@ -93,7 +95,7 @@ export async function startDjibServer(options: { dialect?: 'sqlite' | 'postgres'
     return { ...kp, token };
   };
   return {
-    fixture, storage: fixture.storage, tenant, origin, base, port, clock, raw, client, rpc, rpcError, wallet,
+    fixture, storage: fixture.storage, tenant, contentIndex, origin, base, port, clock, raw, client, rpc, rpcError, wallet,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

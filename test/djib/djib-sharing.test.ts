@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { computeCid } from '@omnigate/core';
 import { after, before, describe, it } from 'node:test';
 import { walletOf } from '../../adapters/djib/src/index.js';
 import { startDjibServer, uploadFiles, type DjibTestServer, type TestWallet } from './djib-server.js';
@@ -166,6 +168,17 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`Djib sharing, p
     assert.equal(await djib.rpcError('savePublic', [b.token, [HELLO_CID], '/']), -32011);
     const dl = await fetch(`${djib.base}/download?path=${encodeURIComponent('/plan été.txt')}`, { headers: { authorization: `Bearer ${b.token}` } });
     assert.equal(await dl.text(), 'hello world\n');
+    // A public file of another tenant (as QS publishes them) is streamed in.
+    const { tenant: other } = await djib.storage.tenants.create(`other-${dialect}`);
+    await djib.storage.createBucket(other, 'pub');
+    const foreign = await djib.storage.putObject(other, 'pub', 'docs/foreign file.txt', Readable.from([Buffer.from('from another tenant')]), { size: 19, contentType: 'text/plain' });
+    const foreignCid = await computeCid(Readable.from([Buffer.from('from another tenant')]));
+    await djib.contentIndex.record(foreign.fileId, other.id, foreignCid, true);
+    assert.equal(await djib.rpc('savePublic', [b.token, [foreignCid], '/']), 'success');
+    const saved = (await djib.rpc('lsDrive', [b.token, '/'])).find((e: any) => e.file_name === 'foreign file');
+    assert.deepEqual([saved.size_byte, saved.content_type], [19, 'text/plain']);
+    await djib.rpc('moveTrash', [b.token, ['/foreign file.txt']]);
+    await djib.rpc('emptyTrash', [b.token]);
     assert.equal(await djib.rpc('duplicate', [b.token, '/plan été.txt']), 'success');
     assert.equal(await djib.rpc('duplicate', [b.token, '/plan été.txt']), 'success');
     assert.deepEqual((await djib.rpc('lsDrive', [b.token, '/'])).map((e: any) => e.path), ['/plan été (copy 2).txt', '/plan été (copy).txt', '/plan été.txt']);
