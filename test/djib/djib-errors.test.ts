@@ -31,7 +31,7 @@ describe('Djib bad input: JSON-RPC errors with the documented codes, nothing cha
     assert.equal((await djib.raw({ jsonrpc: '2.0', method: 1, id: 1 })).body.error.code, -32600);
     assert.equal((await djib.raw('"just a string"', true)).body.error.code, -32600);
     assert.equal((await djib.raw([])).body.error.code, -32600);
-    assert.equal(await djib.rpcError('noSuchMethod', []), -32601);
+    for (const name of ['noSuchMethod', 'constructor', 'toString', '__proto__', 'hasOwnProperty', 'rpc.discover']) assert.equal(await djib.rpcError(name, []), -32601, name);
     for (const unsupported of ['estimate', 'createPayment', 'buyStorage', 'claimPrize', 'saveAsNft', 'lsNfts', 'createTopUpPayment', 'confirmTopUpPayment', 'lsPayments', 'lsDailyBalance', 'createNftPayment', 'uploadAsset', 'lsNftFamilies', 'confirmPayment']) {
       assert.equal(await djib.rpcError(unsupported, [w.token]), -32601, unsupported);
     }
