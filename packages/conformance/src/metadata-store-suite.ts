@@ -142,6 +142,12 @@ export function metadataStoreSuite(name: string, factory: MetadataStoreFactory):
         assert.deepEqual(await store.getBucketById(b2.id), b2);
         assert.equal(await store.getBucket(t1.id, 'other'), undefined);
         assert.equal(await store.getBucketById(randomUUID()), undefined);
+        // Optional: every tenant's bucket of a name at once (an S3 CORS preflight names no tenant).
+        const named = await store.findBucketsByName?.('photos');
+        if (named) {
+          assert.ok(named.every((b) => b.name === 'photos'));
+          assert.deepEqual(named.filter((b) => b.tenantId === t1.id || b.tenantId === t2.id).map((b) => b.id).sort(), [b1.id, b2.id].sort());
+        }
         await assert.rejects(f.bucket({ ...t1, id: randomUUID() }), isStorageError);
       });
 
