@@ -6,7 +6,8 @@
 // ratios ours/s3rver beside the targets of issue 3.
 //   npm run bench:s3
 //   BENCH_ROUNDS=2 BENCH_BIG_MIB=16 BENCH_SMALL_OPS=500 BENCH_LIST_KEYS=2000 node bench/s3-vs-s3rver.mjs   # quick
-// Other knobs: BENCH_CONCURRENCY (16), BENCH_SMALL_KIB (4), BENCH_DIR (temp dirs' parent).
+// Other knobs: BENCH_CONCURRENCY (16), BENCH_SMALL_KIB (4), BENCH_DIR (temp dirs' parent), BENCH_OMNIGATE_NODE_ARGS
+// (extra node flags for our server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -120,7 +121,8 @@ async function startOurs(dir) {
   const accessKey = 'AKIABENCHOMNIGATE001';
   const secretKey = randomBytes(24).toString('base64url');
   const cli = new URL('../packages/server/dist/cli.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [cli, 'serve'], {
+  const nodeArgs = (process.env.BENCH_OMNIGATE_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'serve'], {
     env: { ...process.env, OMNIGATE_DATA_DIR: dir, OMNIGATE_HOST: '127.0.0.1', OMNIGATE_PORT: '0', OMNIGATE_LOG_LEVEL: 'warn', OMNIGATE_ACCESS_KEY: accessKey, OMNIGATE_SECRET_KEY: secretKey },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
