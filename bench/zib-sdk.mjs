@@ -1,23 +1,37 @@
 #!/usr/bin/env node
 // ZiB SDK figures, all in one run against one in-process gateway (startServer, the code `omnigate serve` runs):
 //   1. SDK encryption MB/s in headless Chromium (WebCrypto, OGS1), beside one-segment-at-a-time WebCrypto;
-//   2. end-to-end upload MB/s of a file through SDK → node endpoint → core, from Chromium and from Node;
+//   2. end-to-end upload MB/s of a file through SDK → node endpoint → core, from Chromium and from a Node process;
 //   3. an S3 PutObject of the same size (AWS SDK v3) against the same server, for comparison.
 // Not a test: it prints figures (noisy on a shared machine; compare the ratios within one run).
 //   npm run bench:zib            # 256 MiB
 //   node bench/zib-sdk.mjs 64    # 64 MiB
 import { createHash, randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { createReadStream, openAsBlob } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { chromium } from 'playwright-core';
 import ZiBStorage from '@omnigate/zib-sdk';
 import { createLogger, loadConfig, startServer } from '@omnigate/server';
 
 const MiB = 1024 * 1024;
+
+// Child mode: the Node SDK as a separate client process, so its time and peak RSS are its own.
+if (process.argv[2] === '--node-client') {
+  const registration = JSON.parse(process.env.ZIB_BENCH_REGISTRATION);
+  const blob = await openAsBlob(process.argv[3]);
+  const t = performance.now();
+  await ZiBStorage.uploadDirect(blob, registration);
+  const ms = performance.now() - t;
+  console.log(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+  process.exit(0);
+}
+
 const sizeMiB = Number(process.argv[2] ?? 256);
 const size = sizeMiB * MiB;
 const encryptMiB = Math.min(64, sizeMiB);
@@ -54,31 +68,41 @@ try {
   // A page on the gateway's origin (a secure context: 127.0.0.1) with the SDK as the gateway serves it.
   const page = await browser.newPage();
   await page.goto(`${gateway.url}/health`);
-  await page.addScriptTag({ url: `${base}/sdk/zib-sdk.js` });
-
-  // 1. Encryption in Chromium.
-  const enc = await page.evaluate(async (mib) => {
-    const data = new Uint8Array(mib * 1024 * 1024);
-    for (let at = 0; at < data.length; at += 65536) crypto.getRandomValues(data.subarray(at, at + 65536));
-    const blob = new Blob([data]);
-    const key = crypto.getRandomValues(new Uint8Array(32));
-    await ZiBStorage._format.seal(blob.slice(0, 4 * 1024 * 1024), { key }); // warm-up
-    let t = performance.now();
-    await ZiBStorage._format.seal(blob, { key });
-    const sdkMs = performance.now() - t;
-    const ck = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
-    const iv = new Uint8Array(12);
-    t = performance.now();
-    for (let at = 0; at < data.length; at += 65536) await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, ck, data.subarray(at, at + 65536));
-    return { sdkMs, serialMs: performance.now() - t };
-  }, encryptMiB);
-  rows.push([`Chromium SDK encryption (${encryptMiB} MiB, OGS1, 64 segments in flight)`, mbps(encryptMiB * MiB, enc.sdkMs), '']);
-  rows.push([`Chromium WebCrypto, one 64 KiB segment at a time`, mbps(encryptMiB * MiB, enc.serialMs), '']);
-
-  // 2a. End to end from Chromium: the page gets a registration (as from "your server") and the file from an <input>.
   await page.setContent('<input type="file" id="f">');
   await page.addScriptTag({ url: `${base}/sdk/zib-sdk.js` });
   await page.setInputFiles('#f', file);
+
+  // 1. Encryption in Chromium: the SDK sealing the first part of the chosen File (read from disk, output dropped),
+  //    beside raw WebCrypto on bytes already in memory, 64 segments in flight and one at a time.
+  const enc = await page.evaluate(async (mib) => {
+    const bytes = mib * 1024 * 1024;
+    const file = document.getElementById('f').files[0].slice(0, bytes);
+    const key = crypto.getRandomValues(new Uint8Array(32));
+    const drain = async (stream) => { for (;;) if ((await stream.next()).done) return; };
+    await drain(await ZiBStorage._format.sealStream(file.slice(0, 4 * 1024 * 1024), { key })); // warm-up
+    let t = performance.now();
+    await drain(await ZiBStorage._format.sealStream(file, { key }));
+    const sdkMs = performance.now() - t;
+    const data = new Uint8Array(bytes);
+    for (let at = 0; at < bytes; at += 65536) crypto.getRandomValues(data.subarray(at, at + 65536));
+    const ck = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
+    const params = { name: 'AES-GCM', iv: new Uint8Array(12), additionalData: new Uint8Array(25) };
+    t = performance.now();
+    for (let at = 0; at < bytes; at += 64 * 65536) {
+      const batch = [];
+      for (let i = at; i < Math.min(bytes, at + 64 * 65536); i += 65536) batch.push(crypto.subtle.encrypt(params, ck, data.subarray(i, i + 65536)));
+      await Promise.all(batch);
+    }
+    const parallelMs = performance.now() - t;
+    t = performance.now();
+    for (let at = 0; at < bytes; at += 65536) await crypto.subtle.encrypt(params, ck, data.subarray(at, at + 65536));
+    return { sdkMs, parallelMs, serialMs: performance.now() - t };
+  }, encryptMiB);
+  rows.push([`Chromium SDK encryption, File from <input> (${encryptMiB} MiB)`, mbps(encryptMiB * MiB, enc.sdkMs), '']);
+  rows.push([`Chromium WebCrypto on memory, 64 KiB segments, 64 in flight`, mbps(encryptMiB * MiB, enc.parallelMs), '']);
+  rows.push([`Chromium WebCrypto on memory, 64 KiB segments, one at a time`, mbps(encryptMiB * MiB, enc.serialMs), '']);
+
+  // 2a. End to end from Chromium: the page gets a registration (as from "your server") and the File from the <input>.
   const browserReg = await zib.initiateUpload({ bucket: 'bench', key: 'chromium.bin', file_size: size });
   resetPeak();
   const up = await page.evaluate(async (reg) => {
@@ -91,12 +115,16 @@ try {
   for await (const chunk of (await fetch(up.result.cdn_url)).body) check.update(chunk);
   if (check.digest('hex') !== sourceSha) throw new Error('the CDN does not return the uploaded bytes');
 
-  // 2b. End to end from Node (fs.openAsBlob: the file is read slice by slice).
+  // 2b. End to end from Node, in a client process of its own (fs.openAsBlob: the file is read slice by slice).
   const nodeReg = await zib.initiateUpload({ bucket: 'bench', key: 'node.bin', file_size: size });
   resetPeak();
-  let t = performance.now();
-  await ZiBStorage.uploadDirect(await openAsBlob(file), nodeReg);
-  rows.push([`Node uploadDirect ${sizeMiB} MiB (same process as the gateway)`, mbps(size, performance.now() - t), rssMiB()]);
+  const client = spawn(process.execPath, [fileURLToPath(import.meta.url), '--node-client', file], { env: { ...process.env, ZIB_BENCH_REGISTRATION: JSON.stringify(nodeReg) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  client.stdout.on('data', (d) => { out += d; });
+  const code = await new Promise((resolve) => client.once('exit', resolve));
+  if (code !== 0) throw new Error(`Node client exited with ${code}`);
+  const nodeRun = JSON.parse(out);
+  rows.push([`Node uploadDirect ${sizeMiB} MiB (client process; its peak RSS ${nodeRun.maxRssMiB.toFixed(0)} MiB)`, mbps(size, nodeRun.ms), rssMiB()]);
 
   // 3. S3 PutObject of the same file, same server, same run.
   const s3 = new S3Client({
@@ -105,7 +133,7 @@ try {
     requestHandler: { httpAgent: new http.Agent({ keepAlive: true }) },
   });
   resetPeak();
-  t = performance.now();
+  const t = performance.now();
   await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 's3.bin', Body: createReadStream(file), ContentLength: size }));
   rows.push([`S3 PutObject ${sizeMiB} MiB (AWS SDK v3, same process as the gateway)`, mbps(size, performance.now() - t), rssMiB()]);
   s3.destroy();

@@ -343,7 +343,7 @@
   /**
    * Encrypts `file` with the registration's key and uploads it (single PUT or multipart by `registration.type`).
    * options: onProgress({stage, progress}), signal (AbortSignal), concurrency (parts in flight, default 3),
-   * retries (per request, default 2), streaming (stream single uploads; default: in Node only),
+   * retries (per request, default 2), streaming (send streaming request bodies; default: in Node only),
    * _noncePrefix (TEST ONLY: 8 bytes, or (streamIndex) => 8 bytes; never in real uploads).
    */
   async function uploadDirect(file, registration, options) {
@@ -372,27 +372,41 @@
     return { file_id: result.file_id || registration.file_id, cdn_url: result.cdn_url || registration.cdn_url };
   }
 
-  async function uploadSingle(blob, reg, base, noncePrefix, retries, progress, options) {
-    var size = blob.size, total = cipherSize(size, base.segmentSize);
-    var opts = Object.assign({ streamIndex: 0, noncePrefix: noncePrefix }, base);
-    var streaming = options.streaming === undefined ? IS_NODE : !!options.streaming;
-    var sealed = 0, body = null;
-    opts.onSealed = function (n) { sealed += n; progress('encrypting', sealed, size); };
-    if (!streaming) {
-      // Browsers stream request bodies only over HTTP/2, so a single upload (below the multipart threshold, 16 MiB
-      // by default) is sealed into a Blob first: memory is bounded by that threshold.
-      body = await sealToBlob(blob, 0, size, opts);
-      opts.onSealed = null;
-    }
-    var res = await withRetries(retries, base.signal, function (k) {
+  /**
+   * PUTs one OGS1 stream (plaintext [start, end) of the file) with retries; resolves the server's answer. Streaming
+   * (Node): sealed while it is sent, and sealed again for a retry (the same nonce prefix gives the same bytes), so
+   * nothing is held but the batches in flight. Otherwise (browsers) sealed once into a Blob that a retry re-sends.
+   * `finishes`: this request completes the upload (single PUT), so a lost answer is checked as in finishedEarlier.
+   */
+  async function putSealed(url, blob, start, end, opts, o) {
+    var total = cipherSize(end - start, opts.segmentSize);
+    var body = o.streaming ? null : await sealToBlob(blob, start, end, Object.assign({}, opts, { onSealed: o.onSealed }));
+    var res = await withRetries(o.retries, opts.signal, function (k) {
       var sent = 0;
-      var onSent = function (n) { sent = n; progress('uploading', n, total); if (n >= total) progress('completing', 0, 1); };
-      var payload = body || toReadableStream(sealStream(blob, 0, size, opts), function (n) { onSent(sent + n); });
-      return request('PUT', reg.upload_url, {
-        body: payload, contentLength: total, signal: base.signal, what: 'upload',
+      var payload = body || toReadableStream(
+        sealStream(blob, start, end, Object.assign({}, opts, { onSealed: k === 0 ? o.onSealed : null })),
+        function (n) { sent += n; o.onSent(sent, total); });
+      var put = request('PUT', url, {
+        body: payload, contentLength: total, signal: opts.signal, what: o.what,
         headers: { 'content-type': 'application/octet-stream' },
-        onUploadProgress: onSent,
-      }).catch(function (err) { return finishedEarlier(err, k, reg); });
+        onUploadProgress: function (n) { o.onSent(n, total); },
+      });
+      return o.finishes ? put.catch(function (err) { return finishedEarlier(err, k, o.finishes); }) : put;
+    });
+    o.onSent(total, total);
+    return res;
+  }
+
+  async function uploadSingle(blob, reg, base, noncePrefix, retries, progress, options) {
+    var size = blob.size;
+    var sealed = 0;
+    var res = await putSealed(reg.upload_url, blob, 0, size, Object.assign({ streamIndex: 0, noncePrefix: noncePrefix }, base), {
+      // Browsers stream request bodies only over HTTP/2, so there a single upload (below the multipart threshold,
+      // 16 MiB by default) is sealed into a Blob first: memory is bounded by that threshold.
+      streaming: options.streaming === undefined ? IS_NODE : !!options.streaming,
+      retries: retries, what: 'upload', finishes: reg,
+      onSealed: function (n) { sealed += n; progress('encrypting', sealed, size); },
+      onSent: function (n, total) { progress('uploading', n, total); if (n >= total) progress('completing', 0, 1); },
     });
     progress('encrypting', 1, 1);
     progress('uploading', 1, 1);
@@ -409,6 +423,8 @@
       cipherTotal += cipherSize(Math.min(size, (i + 1) * partSize) - i * partSize, base.segmentSize);
     });
     var concurrency = Math.max(1, Math.min(options.concurrency || 3, parts.length));
+    // Parts stream too where request bodies can (Node); in browsers each part in flight is one Blob (≤ part_size).
+    var streaming = options.streaming === undefined ? IS_NODE : !!options.streaming;
     var sealed = 0, sentByPart = new Array(parts.length).fill(0), sentTotal = 0;
     var etags = new Array(parts.length);
     var nextPart = 0, failed = null;
@@ -422,19 +438,11 @@
       while (!failed && nextPart < parts.length) {
         const i = nextPart++, part = parts[i];
         const start = i * partSize, end = Math.min(size, start + partSize);
-        const opts = Object.assign({}, base, { signal: partSignal, streamIndex: part.part_number, noncePrefix: prefixFor(part.part_number) });
-        opts.onSealed = function (n) { sealed += n; progress('encrypting', sealed, size); };
-        const body = await sealToBlob(blob, start, end, opts);
-        const res = await withRetries(retries, partSignal, function () {
-          return request('PUT', part.upload_url, {
-            body: body, contentLength: body.size, signal: partSignal, what: 'upload of part ' + part.part_number,
-            headers: { 'content-type': 'application/octet-stream' },
-            onUploadProgress: function (n) { sentTotal += n - sentByPart[i]; sentByPart[i] = n; progress('uploading', sentTotal, cipherTotal); },
-          });
+        const res = await putSealed(part.upload_url, blob, start, end, Object.assign({}, base, { signal: partSignal, streamIndex: part.part_number, noncePrefix: prefixFor(part.part_number) }), {
+          streaming: streaming, retries: retries, what: 'upload of part ' + part.part_number,
+          onSealed: function (n) { sealed += n; progress('encrypting', sealed, size); },
+          onSent: function (n) { sentTotal += n - sentByPart[i]; sentByPart[i] = n; progress('uploading', sentTotal, cipherTotal); },
         });
-        sentTotal += body.size - sentByPart[i];
-        sentByPart[i] = body.size;
-        progress('uploading', sentTotal, cipherTotal);
         const answer = parseJson(res, 'upload of part ' + part.part_number);
         etags[i] = { part_number: part.part_number, etag: answer.etag };
       }
