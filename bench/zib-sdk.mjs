@@ -2,7 +2,8 @@
 // ZiB SDK figures, all in one run against one in-process gateway (startServer, the code `omnigate serve` runs):
 //   1. SDK encryption MB/s in headless Chromium (WebCrypto, OGS1), beside one-segment-at-a-time WebCrypto;
 //   2. end-to-end upload MB/s of a file through SDK → node endpoint → core, from Chromium and from a Node process;
-//   3. an S3 PutObject of the same size (AWS SDK v3) against the same server, for comparison.
+//   3. an S3 PutObject of the same size (AWS SDK v3) against the same server, and an S3 multipart upload with the
+//      same part size, for comparison.
 // Not a test: it prints figures (noisy on a shared machine; compare the ratios within one run).
 //   npm run bench:zib            # 256 MiB
 //   node bench/zib-sdk.mjs 64    # 64 MiB
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { chromium } from 'playwright-core';
 import ZiBStorage from '@omnigate/zib-sdk';
 import { createLogger, loadConfig, startServer } from '@omnigate/server';
@@ -136,6 +138,11 @@ try {
   const t = performance.now();
   await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 's3.bin', Body: createReadStream(file), ContentLength: size }));
   rows.push([`S3 PutObject ${sizeMiB} MiB (AWS SDK v3, same process as the gateway)`, mbps(size, performance.now() - t), rssMiB()]);
+  // The same multipart shape as the ZiB registration (8 MiB parts, 3 in flight), to tell multipart cost from ZiB's.
+  resetPeak();
+  const t2 = performance.now();
+  await new Upload({ client: s3, params: { Bucket: 'bench', Key: 's3-multipart.bin', Body: createReadStream(file) }, partSize: browserReg.part_size ?? 8 * MiB, queueSize: 3 }).done();
+  rows.push([`S3 multipart ${sizeMiB} MiB (lib-storage, same part size, 3 in flight)`, mbps(size, performance.now() - t2), rssMiB()]);
   s3.destroy();
 } finally {
   clearInterval(sampler);

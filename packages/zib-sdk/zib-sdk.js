@@ -155,7 +155,7 @@
 
   /**
    * One OGS1 stream over bytes [start, end) of a Blob: an iterator ({ next, cancel }) of Uint8Array chunks (the
-   * header, then one chunk per batch of sealed segments). While the consumer takes one batch the next is already
+   * header, then each sealed segment, ciphertext ‖ tag). While the consumer takes one batch the next is already
    * being read and sealed, so memory stays at about two batches (4 MiB each) however large the file is.
    * `onSealed(n)` reports plaintext bytes sealed.
    */
@@ -168,6 +168,7 @@
     var source = blobReader(blob, start, end);
     var next = 0; // first segment of the next batch to start
     var ahead = null; // that batch, already started
+    var queue = []; // sealed segments of the current batch not yet handed out
     var headerSent = false;
     async function batch(first) {
       var stop = Math.min(n, first + perBatch);
@@ -179,10 +180,9 @@
         sealed.push(sealSegment(opts.cryptoKey, header, i, i === n - 1, plain.subarray(at, Math.min(at + segmentSize, plain.length))));
       }
       var parts = await Promise.all(sealed);
-      var total = 0;
-      for (var j = 0; j < parts.length; j++) { parts[j] = new Uint8Array(parts[j]); total += parts[j].length; }
+      for (var j = 0; j < parts.length; j++) parts[j] = new Uint8Array(parts[j]);
       if (opts.onSealed) opts.onSealed(plain.length);
-      return concatBytes(parts, total);
+      return parts; // one chunk per sealed segment: no copy into a batch-sized buffer
     }
     function start_(first) {
       next = Math.min(n, first + perBatch);
@@ -195,11 +195,13 @@
       cancel: source.cancel,
       next: async function () {
         if (!headerSent) { headerSent = true; ahead = start_(0); return { done: false, value: header }; }
+        if (queue.length) return { done: false, value: queue.shift() };
         if (!ahead) return { done: true, value: undefined };
         checkAborted(opts.signal);
         var current = ahead;
         ahead = next < n ? start_(next) : null;
-        return { done: false, value: await current };
+        queue = await current;
+        return { done: false, value: queue.shift() };
       },
     };
   }
