@@ -28,7 +28,7 @@ export const getObject: Handler<ObjectContext> = async (ctx) => {
   try {
     if (partNumber !== undefined) {
       ({ info, range: resolved, body } = await openPart(ctx, partNumber, conditions, head));
-      partial = info.partSizes !== undefined;
+      partial = info.size > 0; // a part is a range, even the whole object as part 1 (S3 answers 206 then too)
     } else {
       const range = parseHttpRange(rangeHeader);
       partial = range !== undefined;
@@ -50,7 +50,7 @@ export const getObject: Handler<ObjectContext> = async (ctx) => {
     res.status(partial ? 206 : 200);
     res.setHeader('Content-Length', resolved.end - resolved.start);
     if (partial) res.setHeader('Content-Range', `bytes ${resolved.start}-${resolved.end - 1}/${info.size}`);
-    if (partNumber !== undefined) res.setHeader('x-amz-mp-parts-count', String(info.partsCount ?? 1));
+    if (partNumber !== undefined && info.partsCount !== null) res.setHeader('x-amz-mp-parts-count', String(info.partsCount));
     if (!body) {
       res.end();
       return;
@@ -63,9 +63,10 @@ export const getObject: Handler<ObjectContext> = async (ctx) => {
 };
 
 /**
- * `?partNumber=N`: the bytes of part N of a multipart object (206, with Content-Range), or the whole object for
- * part 1 of any other object (200), as S3 answers. Part boundaries come from the object's info, so the object is
- * read in two steps; should it be replaced in between, the part is looked up again on the new object.
+ * `?partNumber=N`: the bytes of part N of a multipart object, or the whole object as part 1 of any other object,
+ * both as a 206 with Content-Range, as S3 answers (x-amz-mp-parts-count only for multipart objects). Part
+ * boundaries come from the object's info, so the object is read in two steps; should it be replaced in between,
+ * the part is looked up again on the new object.
  */
 async function openPart(ctx: ObjectContext, partNumber: number, conditions: Conditions | undefined, head: boolean): Promise<{ info: ObjectInfo; range: ResolvedRange; body?: Readable }> {
   for (let attempt = 0; ; attempt++) {
