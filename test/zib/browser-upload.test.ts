@@ -88,6 +88,8 @@ describe('ZiB browser upload (Chromium, example app, real gateway)', { timeout: 
     await waitForChromium();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     page = await browser.newPage();
+    // tsx (esbuild keepNames) wraps some functions in __name(...); functions this file sends to page.evaluate need it.
+    await page.addInitScript({ content: 'window.__name = (fn) => fn;' });
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(example.url);
@@ -160,6 +162,34 @@ describe('ZiB browser upload (Chromium, example app, real gateway)', { timeout: 
     }, up.result.cdn_url);
     const { createHash } = await import('node:crypto');
     assert.equal(digest, createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('an AbortSignal stops an upload mid-way in the browser (AbortError); the same registration then completes', async () => {
+    const bytes = pseudoRandomBytes(20 * MiB + 3, 203);
+    const path = join(dir, 'abort.bin');
+    await writeFile(path, bytes);
+    await page.setInputFiles('#file', path);
+    const outcome = await page.evaluate(async () => {
+      const file = (document.getElementById('file') as HTMLInputElement).files![0]!;
+      const registration = await (await fetch('/api/initiate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ fileName: file.name, fileSize: file.size }) })).json();
+      const Z = (window as unknown as { ZiBStorage: any }).ZiBStorage;
+      const controller = new AbortController();
+      let aborted: { name: string } | undefined;
+      let uploadedBeforeAbort = 0;
+      try {
+        await Z.uploadDirect(file, registration, {
+          signal: controller.signal,
+          onProgress: (e: ProgressEvent) => { if (e.stage === 'uploading' && e.progress >= 10 && !controller.signal.aborted) { uploadedBeforeAbort = e.progress; controller.abort(); } },
+        });
+      } catch (err) {
+        aborted = { name: (err as Error).name };
+      }
+      const result = await Z.uploadDirect(file, registration);
+      return { aborted, uploadedBeforeAbort, result };
+    });
+    assert.deepEqual(outcome.aborted, { name: 'AbortError' });
+    assert.ok(outcome.uploadedBeforeAbort > 0 && outcome.uploadedBeforeAbort < 100, `aborted at ${outcome.uploadedBeforeAbort}%`);
+    await assertServed(outcome.result.cdn_url, bytes, 'application/octet-stream');
   });
 
   it('uploads an empty file', async () => {
