@@ -1,40 +1,24 @@
-/** Request and response plumbing shared by the Djib routes: bodies, JSON out, errors, tokens, disconnects. */
+/** The Djib side of request and response plumbing: JSON-RPC error envelopes and tokens over @omnigate/http. */
 import type { Request, Response } from 'express';
+import { readSmallBody, sendErrorAnswer } from '@omnigate/http';
 import { DjibError, toDjibError } from './errors.js';
 import type { DjibContext } from './context.js';
 
-export function sendJson(res: Response, status: number, body: unknown): void {
-  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
-  res.status(status);
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', bytes.length);
-  res.setHeader('Cache-Control', 'no-store');
-  res.end(bytes);
-}
+export { abortSignal, sendJson } from '@omnigate/http';
 
 /** Reads a whole (small) body, refusing more than `limit` bytes. */
-export async function readBody(req: Request, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new DjibError('BadRequest', `The request body exceeds ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+export function readBody(req: Request, limit: number): Promise<Buffer> {
+  return readSmallBody(req, limit, () => new DjibError('BadRequest', `The request body exceeds ${limit} bytes`));
 }
 
 /** An HTTP endpoint's error: a JSON-RPC error envelope with the matching HTTP status; the stream is cut if started. */
 export function sendError(ctx: DjibContext, req: Request, res: Response, err: unknown): void {
   const wire = toDjibError(err);
   if (wire.cause !== undefined && !res.destroyed) ctx.options.logger.error({ err: wire.cause, method: req.method, path: req.originalUrl.split('?')[0] }, 'djib request failed');
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-  if (!req.complete) res.setHeader('Connection', 'close');
-  sendJson(res, wire.status, { jsonrpc: '2.0', error: { code: wire.code, message: wire.message }, id: null });
+  sendErrorAnswer(req, res, {
+    status: wire.status, contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({ jsonrpc: '2.0', error: { code: wire.code, message: wire.message }, id: null }),
+  });
 }
 
 /** The access token of an HTTP request: `Authorization: Bearer <t>`, a `token` header, or `?token=`. */
@@ -44,15 +28,6 @@ export function tokenOf(req: Request): string | undefined {
   const header = req.get('token');
   if (header) return header;
   return typeof req.query.token === 'string' ? req.query.token : undefined;
-}
-
-/** Aborted when the client disconnects before the request or response completes (STYLE §11). */
-export function abortSignal(req: Request, res: Response): AbortSignal {
-  const controller = new AbortController();
-  const abort = () => { if (!res.writableFinished) controller.abort(); };
-  req.on('aborted', abort);
-  res.on('close', abort);
-  return controller.signal;
 }
 
 export function route(ctx: DjibContext, handler: (req: Request, res: Response) => Promise<void>) {
