@@ -50,6 +50,7 @@ export interface StartOptions {
   adapter?: ZibAdapterOptions;
   storage?: Partial<StorageOptions>;
   withS3?: boolean;
+  dialect?: 'sqlite' | 'postgres';
   /** Reuse a fixture (a restart on the same data) instead of creating one. */
   fixture?: StorageFixture;
   credentials?: { tenant: Tenant; credentials: TenantCredentials };
@@ -58,7 +59,7 @@ export interface StartOptions {
 export const FAST_WEBHOOKS = { retryBaseMs: 40, retryMaxMs: 200, pollIntervalMs: 25, watchIntervalMs: 25, timeoutMs: 2000 };
 
 export async function startZibServer(options: StartOptions = {}): Promise<ZibTestServer> {
-  const fixture = options.fixture ?? await createStorageFixture({ storage: options.storage });
+  const fixture = options.fixture ?? await createStorageFixture({ dialect: options.dialect, storage: options.storage });
   const storage = options.fixture ? await fixture.reopen(options.storage) : fixture.storage;
   const { tenant, credentials } = options.credentials ?? await storage.tenants.create('zib-tenant');
   const clock = { offsetMs: 0 };

@@ -6,9 +6,9 @@ import { errorOf, startZibServer, uploadSealed, type ZibTestServer } from './zib
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
-describe('ZiB upload flow (mounted at /zib)', () => {
+for (const dialect of ['sqlite', 'postgres'] as const) describe(`ZiB upload flow (mounted at /zib, ${dialect})`, () => {
   let zib: ZibTestServer;
-  before(async () => { zib = await startZibServer(); });
+  before(async () => { zib = await startZibServer({ dialect }); });
   after(async () => {
     await zib.close();
     assert.deepEqual(zib.internalErrors, []);

@@ -111,9 +111,9 @@ describe('ZiB webhooks', () => {
   });
 });
 
-describe('ZiB webhook outbox across a gateway restart', () => {
+for (const dialect of ['sqlite', 'postgres'] as const) describe(`ZiB webhook outbox across a gateway restart (${dialect})`, () => {
   it('delivers an event that failed before the restart once the new gateway runs', async () => {
-    const fixture = await createStorageFixture();
+    const fixture = await createStorageFixture({ dialect });
     const hook = await startReceiver('whsec_restart_secret_000000');
     let zib = await startZibServer({ fixture });
     try {
@@ -136,7 +136,7 @@ describe('ZiB webhook outbox across a gateway restart', () => {
       assert.ok(readies.length >= 2, 'at least one failed attempt before the restart, then the delivery');
       assert.equal(new Set(readies.map((r) => r.headers['x-zib-delivery'])).size, 1, 'the same outbox row');
     } finally {
-      await zib.close();
+      await zib.close({ keepStorage: true });
       await hook.close();
       await fixture.cleanup();
     }
