@@ -71,6 +71,14 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`ZiB upload flow
     assert.deepEqual(Buffer.from(await cdn.arrayBuffer()), plain);
   });
 
+  it('an empty file round-trips (one sealed empty segment)', async () => {
+    const reg = await zib.initiate({ bucket: 'media', key: 'empty', file_size: 0 });
+    const done = await uploadSealed(reg, Buffer.alloc(0));
+    assert.equal(done.size, 0);
+    const cdn = await fetch(reg.cdn_url);
+    assert.deepEqual([cdn.status, cdn.headers.get('content-length'), (await cdn.arrayBuffer()).byteLength], [200, '0', 0]);
+  });
+
   it('node endpoints answer CORS preflights and send CORS on errors', async () => {
     const reg = await zib.initiate({ bucket: 'media', key: 'cors', file_size: 10 });
     const pre = await fetch(reg.upload_url!, { method: 'OPTIONS', headers: { origin: 'http://page.example', 'access-control-request-method': 'PUT' } });
