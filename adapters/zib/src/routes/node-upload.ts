@@ -36,7 +36,7 @@ export function registerNodeUploadRoutes(router: Router, ctx: ZibContext): void 
       const previous = await liveFileId(ctx, tenant, reg);
       const info = await ctx.storage.putObject(tenant, reg.bucket, reg.key, req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, {
         clientKey: fileKey, size: reg.fileSize, contentType: reg.contentType, fileId: reg.fileId, signal: abortSignal(req, res),
-      });
+      }).catch(explainCiphertext);
       await finished(ctx, req, res, reg, info, previous);
     } catch (err) {
       await store.transition(reg.fileId, ['uploading'], 'pending');
@@ -55,7 +55,7 @@ export function registerNodeUploadRoutes(router: Router, ctx: ZibContext): void 
     const { tenant, fileKey } = await uploadContext(ctx, reg);
     const part = await ctx.storage.multipart.uploadPart(tenant, reg.bucket, reg.key, reg.uploadId!, n, req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>, {
       clientKey: fileKey, size: partLength(reg, n), signal: abortSignal(req, res),
-    });
+    }).catch(explainCiphertext);
     res.setHeader('ETag', `"${part.etag}"`);
     sendJson(res, 200, { part_number: part.partNumber, etag: part.etag });
   }));
@@ -90,6 +90,12 @@ async function usable(ctx: ZibContext, req: Request, kind: Registration['kind'])
       : 'This registration is single: PUT the whole file to its upload_url');
   }
   return reg;
+}
+
+/** The core's precise reason, prefixed with what the client should do about it. */
+function explainCiphertext(err: unknown): never {
+  if ((err as StorageError).code !== 'InvalidCiphertext') throw err;
+  throw new StorageError('InvalidCiphertext', `Upload refused: ${(err as StorageError).message}. The body must be the file encrypted by the ZiB SDK (ZiBStorage.uploadDirect) under this registration's key: OGS1 format, stream index 0 for a single upload or the part number for a part, exactly the registered size`);
 }
 
 function used(): ZibError {
