@@ -51,6 +51,8 @@ export interface StartOptions {
   storage?: Partial<StorageOptions>;
   withS3?: boolean;
   dialect?: 'sqlite' | 'postgres';
+  /** The app's `trust proxy` setting (X-Forwarded-Proto/Host). */
+  trustProxy?: boolean;
   /** Reuse a fixture (a restart on the same data) instead of creating one. */
   fixture?: StorageFixture;
   credentials?: { tenant: Tenant; credentials: TenantCredentials };
@@ -71,6 +73,7 @@ export async function startZibServer(options: StartOptions = {}): Promise<ZibTes
     ...options.adapter, webhooks: { ...FAST_WEBHOOKS, ...options.adapter?.webhooks },
   });
   const app = express();
+  app.set('trust proxy', options.trustProxy ?? false);
   if (mount === '/') app.use(adapter);
   else app.use(mount, adapter);
   if (options.withS3) app.use('/', createS3Adapter(storage, { reservedFirstSegments: ['zib'] }));

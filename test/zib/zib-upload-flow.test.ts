@@ -152,3 +152,19 @@ describe('ZiB mounted at the root of an app', () => {
     assert.equal(await (await fetch(reg.cdn_url)).text(), 'abc');
   });
 });
+
+describe('ZiB behind a trusted proxy', () => {
+  let zib: ZibTestServer;
+  before(async () => { zib = await startZibServer({ trustProxy: true }); });
+  after(() => zib.close());
+
+  it('issues public URLs from X-Forwarded-Proto/Host only when the app trusts proxies', async () => {
+    const res = await zib.call('POST', '/v1/api/upload/initiate', {
+      json: { bucket: 'proxied', key: 'k', file_size: 1 },
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'files.example.com' },
+    });
+    const reg = await res.json() as { cdn_url: string; upload_url: string; file_id: string };
+    assert.equal(reg.cdn_url, `https://files.example.com/zib/objects/${reg.file_id}`);
+    assert.ok(reg.upload_url.startsWith('https://files.example.com/zib/upload/'));
+  });
+});
