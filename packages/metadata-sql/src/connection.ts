@@ -42,7 +42,29 @@ function openSqlite(path: string, busyTimeoutMs: number): Kysely<Database> {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  cacheStatements(database);
   return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+}
+
+/** Statements kept per SQL text: enough for every query shape the store issues, bounded for `in (?, ?, ...)` lists. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver calls `prepare` for every query, and preparing costs more than running most of ours: keep
+ * the prepared statements by SQL text. A statement still iterating (a streamed query) is busy and cannot run again
+ * until it ends, so a busy one is prepared afresh.
+ */
+function cacheStatements(database: BetterSqlite3.Database): void {
+  const prepare = database.prepare.bind(database);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  database.prepare = ((source: string) => {
+    const cached = cache.get(source);
+    if (cached && !cached.busy) return cached;
+    const statement = prepare(source);
+    if (!cached && cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(source, statement);
+    return statement;
+  }) as typeof database.prepare;
 }
 
 function openPostgres(url: string, max: number): Kysely<Database> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,37 @@ describe('openSqlMetadataStore', () => {
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reuses prepared statements: the same SQL sees later writes and new parameters, and streamed listings interleave', async () => {
+    const store = await openSqlMetadataStore({ url: 'sqlite::memory:' });
+    try {
+      await store.migrate();
+      const now = new Date();
+      const tenant = { id: randomUUID(), name: 't', accessKey: 'AKIASTATEMENTCACHE01', sealedSecret: randomBytes(8), apiKeyHash: 'h', quotaBytes: null, settings: {}, createdAt: now };
+      await store.insertTenant(tenant);
+      for (const name of ['a', 'b']) await store.insertBucket({ id: randomUUID(), tenantId: tenant.id, name, settings: {}, createdAt: now });
+      assert.equal((await store.getBucket(tenant.id, 'a'))?.name, 'a');
+      assert.equal((await store.getBucket(tenant.id, 'b'))?.name, 'b');
+      assert.equal(await store.getBucket(tenant.id, 'c'), undefined);
+      const a = (await store.getBucket(tenant.id, 'a'))!;
+      await store.updateBucketSettings(a.id, { v: 2 });
+      assert.deepEqual((await store.getBucket(tenant.id, 'a'))?.settings, { v: 2 });
+      const fragments = Array.from({ length: 5 }, () => ({ node: 'n', name: randomUUID() }));
+      for (const f of fragments) {
+        await store.insertBlob({
+          id: randomUUID(), state: 'pending', refCount: 0, plainSize: 0, cipherSize: 0, header: Buffer.alloc(0), wrappedKey: Buffer.alloc(0),
+          kekId: 'k', dataShards: 1, parityShards: 0, shardSize: 4096, fragments: [f], createdAt: now,
+        });
+      }
+      const list = async () => { const out: string[] = []; for await (const n of store.listFragmentNames('n')) out.push(n); return out.sort(); };
+      const [x, y] = await Promise.all([list(), list()]);
+      const expected = fragments.map((f) => f.name).sort();
+      assert.deepEqual(x, expected);
+      assert.deepEqual(y, expected);
+    } finally {
+      await store.close();
     }
   });
 
