@@ -7,7 +7,8 @@
 //   npm run bench:s3
 //   BENCH_ROUNDS=2 BENCH_BIG_MIB=16 BENCH_SMALL_OPS=500 BENCH_LIST_KEYS=2000 node bench/s3-vs-s3rver.mjs   # quick
 // Other knobs: BENCH_CONCURRENCY (16), BENCH_SMALL_KIB (4), BENCH_DIR (temp dirs' parent), BENCH_OMNIGATE_NODE_ARGS
-// (extra node flags for our server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// (extra node flags for our server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_PHASE_TIMES=1 (print each
+// phase's monotonic start and end in microseconds, to cut a profile to one phase).
 import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -166,6 +167,23 @@ async function peakRssMiB(pid) {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far; Linux clock ticks are 1/100 s. */
+async function cpuSeconds(pid) {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Runs `fn` and adds the server's CPU seconds spent meanwhile to `cpu[name]`: load from other work does not count. */
+async function measured(t, cpu, name, fn) {
+  const before = await cpuSeconds(t.child.pid);
+  const from = process.hrtime.bigint();
+  const out = await fn();
+  cpu[name] = (cpu[name] ?? 0) + (await cpuSeconds(t.child.pid)) - before;
+  // Monotonic microseconds, the clock of --cpu-prof's samples: lets a profile be cut to one phase.
+  if (process.env.BENCH_PHASE_TIMES) console.log(`  phase ${t.name} ${name} ${from / 1000n} ${process.hrtime.bigint() / 1000n}`);
+  return out;
+}
+
 // ---- Workloads
 const block = randomBytes(MiB); // a big body repeats one random MiB, so producing it costs nothing
 const smallBody = randomBytes(SMALL);
@@ -211,27 +229,28 @@ async function listAll(t, bucket) {
 async function round(t, r, results) {
   const bucket = 'bench';
   const bigKey = `big/round-${r}.bin`;
+  const cpu = results.cpu;
   let start = process.hrtime.bigint();
-  await request(t, 'PUT', s3Path(bucket, bigKey), { body: bigBody(BIG), length: BIG });
+  await measured(t, cpu, 'bigPut', () => request(t, 'PUT', s3Path(bucket, bigKey), { body: bigBody(BIG), length: BIG }));
   results.bigPut.push(BIG / 1e6 / seconds(start));
   start = process.hrtime.bigint();
-  const { bytes } = await request(t, 'GET', s3Path(bucket, bigKey));
+  const { bytes } = await measured(t, cpu, 'bigGet', () => request(t, 'GET', s3Path(bucket, bigKey)));
   if (bytes !== BIG) throw new Error(`${t.name}: GET returned ${bytes} bytes, not ${BIG}`);
   results.bigGet.push(BIG / 1e6 / seconds(start));
 
   const smallKey = (i) => s3Path(bucket, `small/r${r}/obj-${String(i).padStart(6, '0')}`);
-  const put = await concurrent(SMALL_OPS, CONCURRENCY, (i) => request(t, 'PUT', smallKey(i), { body: smallBody, length: SMALL }));
+  const put = await measured(t, cpu, 'smallPut', () => concurrent(SMALL_OPS, CONCURRENCY, (i) => request(t, 'PUT', smallKey(i), { body: smallBody, length: SMALL })));
   results.smallPut.push(put.opsPerSecond);
   results.smallPutP99.push(put.p99);
-  const get = await concurrent(SMALL_OPS, CONCURRENCY, async (i) => {
+  const get = await measured(t, cpu, 'smallGet', () => concurrent(SMALL_OPS, CONCURRENCY, async (i) => {
     const { bytes: got } = await request(t, 'GET', smallKey(i));
     if (got !== SMALL) throw new Error(`${t.name}: small GET returned ${got} bytes`);
-  });
+  }));
   results.smallGet.push(get.opsPerSecond);
   results.smallGetP99.push(get.p99);
 
   start = process.hrtime.bigint();
-  const listed = await listAll(t, 'bench-list');
+  const listed = await measured(t, cpu, 'list', () => listAll(t, 'bench-list'));
   results.list.push(seconds(start));
   if (listed !== LIST_KEYS) throw new Error(`${t.name}: listing found ${listed} keys, not ${LIST_KEYS}`);
 }
@@ -266,7 +285,7 @@ async function main() {
       const filled = await populateListBucket(t);
       console.log(`  ${t.name.padEnd(8)} filled the listing bucket: ${LIST_KEYS} one-byte PUTs in ${filled.seconds.toFixed(1)} s (${fmt(filled.opsPerSecond)} ops/s)`);
     }
-    const results = new Map(servers.map((t) => [t, { bigPut: [], bigGet: [], smallPut: [], smallPutP99: [], smallGet: [], smallGetP99: [], list: [] }]));
+    const results = new Map(servers.map((t) => [t, { bigPut: [], bigGet: [], smallPut: [], smallPutP99: [], smallGet: [], smallGetP99: [], list: [], cpu: {} }]));
     for (let r = 1; r <= ROUNDS; r++) {
       const order = r % 2 ? [ours, theirs] : [theirs, ours];
       for (const t of order) {
@@ -295,6 +314,9 @@ async function main() {
       console.log(`${label.padEnd(42)}${fmt(x, x < 10 ? 3 : 1).padStart(10)}${fmt(y, y < 10 ? 3 : 1).padStart(10)}${`${ratio.toFixed(2)}x`.padStart(8)}  ${lowerIsBetter ? '<=' : '>='}${goal.toFixed(1)}x  ${met ? 'met' : 'MISSED'}`);
     }
     console.log(`p99 ms at concurrency ${CONCURRENCY}: PUT omnigate ${fmt(median(a.smallPutP99))} / s3rver ${fmt(median(b.smallPutP99))}; GET omnigate ${fmt(median(a.smallGetP99))} / s3rver ${fmt(median(b.smallGetP99))}`);
+    // Server CPU per unit of work, summed over all rounds: steadier than rates on a shared machine.
+    const cpuLine = (x) => `PUT ${fmt(x.bigPut * 1e3 / (ROUNDS * BIG / MiB), 2)} / GET ${fmt(x.bigGet * 1e3 / (ROUNDS * BIG / MiB), 2)} ms per MiB; small PUT ${fmt(x.smallPut * 1e6 / (ROUNDS * SMALL_OPS))} / GET ${fmt(x.smallGet * 1e6 / (ROUNDS * SMALL_OPS))} us per op; list ${fmt(x.list * 1e3 / ROUNDS)} ms`;
+    console.log(`server CPU: omnigate ${cpuLine(a.cpu)}\n            s3rver   ${cpuLine(b.cpu)}`);
     console.log(missed.length ? `Targets missed: ${missed.join('; ')}.` : 'All targets met.');
     console.log(`Sizes: BIG ${BIG / MiB} MiB, ${SMALL_OPS} small ops, ${LIST_KEYS} list keys${BIG !== 64 * MiB || LIST_KEYS !== 10_000 ? ' (cut down from the issue\'s 64 MiB / 10,000 keys: quick run)' : ''}.`);
   } finally {
