@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { StorageError } from '../errors.js';
 import type { BlobRow, BucketRow, ObjectAttributes, ObjectExtent, ObjectRow } from '../types.js';
 import { emptyAttributes } from '../types.js';
@@ -45,6 +44,8 @@ export class StorageContext {
   /**
    * Plaintext [start, end) of an object, across its extents (one per multipart part). Extents are piped into one
    * PassThrough rather than async-iterated: iterating a byte stream concatenates its buffered chunks (a copy each).
+   * `pipe` (not `pipeline`) because it removes its listeners from `out` when each extent ends; `pipeline` with
+   * `end: false` leaves its own on `out`, one set per extent.
    */
   readExtents(extents: readonly ObjectExtent[], start: number, end: number, signal?: AbortSignal): Readable {
     const { metadata, blobs } = this;
@@ -59,7 +60,7 @@ export class StorageContext {
         if (from >= to) continue;
         const blob = rows.get(extent.blobId);
         if (!blob) throw new StorageError('InternalError', 'Object data is missing its blob record', { blobId: extent.blobId });
-        await pipeline(blobs.read(blob, from, to, signal), out, { end: false });
+        await pipeWithoutEnd(blobs.read(blob, from, to, signal), out);
       }
       out.end();
     })().catch((err: unknown) => out.destroy(err as Error));
@@ -103,4 +104,24 @@ export class StorageContext {
       replicationSafeAt: fields.safeAt,
     };
   }
+}
+
+/** Pipes `src` into `out` without ending `out`; settles when `src` ends, and fails (destroying `src`) if either side fails. */
+function pipeWithoutEnd(src: Readable, out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (err?: Error | null) => {
+      src.off('end', onEnd);
+      src.off('error', settle);
+      out.off('close', onClose);
+      if (!err) return resolve();
+      src.destroy();
+      reject(err);
+    };
+    const onEnd = () => settle();
+    const onClose = () => settle(out.errored ?? new StorageError('RequestAborted', 'The reader went away'));
+    src.once('end', onEnd);
+    src.once('error', settle);
+    out.once('close', onClose);
+    src.pipe(out, { end: false });
+  });
 }
