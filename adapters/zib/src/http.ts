@@ -1,7 +1,7 @@
 /** The ZiB side of request and response plumbing: ZiB JSON errors, CORS and URL bases over the shared @omnigate/http kit. */
 import type { NextFunction, Request, Response } from 'express';
 import { StorageError } from '@omnigate/core';
-import { readJsonObject as readObject, sendErrorAnswer } from '@omnigate/http';
+import { mountUrl, readJsonObject as readObject, sendErrorAnswer } from '@omnigate/http';
 import { ZibError, toZibError } from './errors.js';
 import type { ZibContext } from './context.js';
 
@@ -36,13 +36,9 @@ export function readJsonObject(req: Request, maxBytes: number): Promise<Record<s
   return readObject(req, maxBytes, (why) => new ZibError('MalformedJson', why));
 }
 
-/**
- * Where URLs this router issues point: the configured public URL, else the URL this request came in on. Unlike
- * @omnigate/http's mountUrl (Host header only) this uses Express's `req.host`, which, like `req.protocol`, honours
- * X-Forwarded-Host only when the app trusts proxies: behind a trusted proxy the registration's URLs are public ones.
- */
+/** Where URLs this router issues point: behind a trusted proxy the registration's URLs are public ones. */
 export function baseUrl(ctx: ZibContext, req: Request): string {
-  return ctx.options.publicBaseUrl ?? `${req.protocol}://${req.host}${req.baseUrl}`;
+  return mountUrl(req, ctx.options.publicBaseUrl);
 }
 
 /** CORS for the credential-less node endpoints: the browser page that uploads lives on another origin. */

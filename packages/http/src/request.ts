@@ -14,16 +14,17 @@ export function abortSignal(req: IncomingMessage, res: ServerResponse): AbortSig
 /** The parts of an Express request that `mountUrl` reads (kept structural so the package needs no Express types). */
 export interface MountedRequest {
   protocol: string;
+  /** Express 5's `req.host`: host and port, from X-Forwarded-Host only when the app trusts proxies. */
+  host: string;
   baseUrl: string;
-  get(name: string): string | undefined;
 }
 
 /**
  * The public URL of the router that handles `req`: the configured public base when there is one, else the scheme
- * and Host this request came in on (Express applies the app's `trust proxy` setting to `req.protocol`) plus the
+ * and host this request came in on (Express applies the app's `trust proxy` setting to both) plus the
  * router's mount path, so links work at `/zib` in `omnigate serve` and at the root of a user's own app alike.
  */
 export function mountUrl(req: MountedRequest, publicBaseUrl?: string): string {
   if (publicBaseUrl) return publicBaseUrl.replace(/\/+$/, '');
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
+  return `${req.protocol}://${req.host || 'localhost'}${req.baseUrl}`;
 }
