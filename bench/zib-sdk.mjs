@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // ZiB SDK figures, all in one run against one in-process gateway (startServer, the code `omnigate serve` runs):
-//   1. SDK encryption MB/s in headless Chromium (WebCrypto, OGS1), beside one-segment-at-a-time WebCrypto;
+//   1. SDK encryption MB/s in headless Chromium (WebCrypto, OGS1, from a File), beside raw WebCrypto on memory;
 //   2. end-to-end upload MB/s of a file through SDK → node endpoint → core, from Chromium and from a Node process;
 //   3. an S3 PutObject of the same size (AWS SDK v3) against the same server, and an S3 multipart upload with the
 //      same part size, for comparison.
@@ -15,11 +15,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { chromium } from 'playwright-core';
 import ZiBStorage from '@omnigate/zib-sdk';
-import { createLogger, loadConfig, startServer } from '@omnigate/server';
 
 const MiB = 1024 * 1024;
 
@@ -33,6 +29,12 @@ if (process.argv[2] === '--node-client') {
   console.log(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
   process.exit(0);
 }
+
+// Loaded only in the main process, so the Node client's RSS is the SDK's own.
+const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
+const { Upload } = await import('@aws-sdk/lib-storage');
+const { chromium } = await import('playwright-core');
+const { createLogger, loadConfig, startServer } = await import('@omnigate/server');
 
 const sizeMiB = Number(process.argv[2] ?? 256);
 const size = sizeMiB * MiB;
