@@ -6,6 +6,7 @@ import type {
 import { classify, translate } from './errors.js';
 import type { ErrorMap } from './errors.js';
 import { migrateExtension } from './extensions.js';
+import { GroupCommit } from './group-commit.js';
 import { migrateCore } from './migrations.js';
 import * as blobs from './queries/blobs.js';
 import * as buckets from './queries/buckets.js';
@@ -24,12 +25,15 @@ export class SqlMetadataStore implements MetadataStore {
   readonly db: Kysely<any>;
   readonly #db: Kysely<Database>;
   readonly #q: Q;
+  /** SQLite only: PostgreSQL commits concurrently on its pool and groups WAL flushes itself. */
+  readonly #group: GroupCommit | undefined;
   #migrated: Promise<void> | undefined;
 
   constructor(db: Kysely<Database>, readonly dialect: 'sqlite' | 'postgres') {
     this.#db = db;
     this.db = db as Kysely<any>;
     this.#q = { db, pg: dialect === 'postgres' };
+    this.#group = dialect === 'sqlite' ? new GroupCommit(db) : undefined;
   }
 
   async #run<T>(fn: (q: Q) => Promise<T>, map?: ErrorMap): Promise<T> {
@@ -45,6 +49,7 @@ export class SqlMetadataStore implements MetadataStore {
     return this.#run(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
+          if (this.#group) return await this.#group.run(fn);
           return await this.#db.transaction().execute((trx) => fn({ db: trx, pg: this.#q.pg }));
         } catch (err) {
           if (classify(err) !== 'retry' || attempt >= MAX_ATTEMPTS) throw err;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { isStorageError } from '@omnigate/core';
+import { isStorageError, type CommitResult } from '@omnigate/core';
 import { openSqlMetadataStore } from '../src/index.js';
 import { prefixSuccessor } from '../src/keys.js';
 
@@ -75,6 +75,44 @@ describe('openSqlMetadataStore', () => {
       assert.deepEqual(y, expected);
     } finally {
       await store.close();
+    }
+  });
+
+  it('commits concurrent SQLite transactions together, and one that fails in the batch changes nothing and fails alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnigate-meta-'));
+    const store = await openSqlMetadataStore({ url: `sqlite:${join(dir, 'meta.db')}` });
+    try {
+      await store.migrate();
+      const now = new Date();
+      const tenant = { id: randomUUID(), name: 't', accessKey: 'AKIAGROUPCOMMIT00001', sealedSecret: randomBytes(8), apiKeyHash: 'h', quotaBytes: null, settings: {}, createdAt: now };
+      await store.insertTenant(tenant);
+      const bucket = { id: randomUUID(), tenantId: tenant.id, name: 'b', settings: {}, createdAt: now };
+      await store.insertBucket(bucket);
+      const commit = (bucketId: string, key: string) => {
+        const blob = {
+          id: randomUUID(), state: 'pending' as const, refCount: 0, plainSize: 1, cipherSize: 1, header: Buffer.alloc(0), wrappedKey: Buffer.alloc(0),
+          kekId: 'k', dataShards: 1, parityShards: 0, shardSize: 4096, fragments: [], inline: Buffer.from('x'), createdAt: now,
+        };
+        const row = {
+          fileId: randomUUID(), tenantId: tenant.id, bucketId, key, state: 'live' as const, phase: 'safe' as const, cancelledReason: null,
+          size: 1, etag: 'e', sha256: null, contentType: 'x/y', attributes: { metadata: {}, headers: {}, tags: {} },
+          extents: [{ blobId: blob.id, size: 1 }], partsCount: null, createdAt: now, updatedAt: now, replicationSafeAt: now,
+        };
+        return { blob, promise: store.commitObject(row, { commitBlobIds: [blob.id], supersedeReason: 's', newBlobs: [blob] }) };
+      };
+      const jobs = [commit(bucket.id, 'a'), commit(randomUUID(), 'lost'), commit(bucket.id, 'b'), commit(bucket.id, 'a')];
+      const settled = await Promise.allSettled(jobs.map((j) => j.promise));
+      assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      assert.ok(isStorageError((settled[1] as PromiseRejectedResult).reason) && (settled[1] as PromiseRejectedResult).reason.code === 'NoSuchBucket');
+      // The failed commit's blob row, inserted before its bucket check failed, was rolled back with it.
+      assert.deepEqual(await store.getBlobs([jobs[1]!.blob.id]), []);
+      // The later commit of 'a' superseded the earlier one of the same batch, in order.
+      assert.equal((settled[3] as PromiseFulfilledResult<CommitResult>).value.superseded?.extents[0]?.blobId, jobs[0]!.blob.id);
+      assert.equal((await store.getLiveObject(bucket.id, 'a'))?.extents[0]?.blobId, jobs[3]!.blob.id);
+      assert.equal((await store.getLiveObject(bucket.id, 'b'))?.extents[0]?.blobId, jobs[2]!.blob.id);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

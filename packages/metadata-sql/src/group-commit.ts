@@ -1,0 +1,74 @@
+import { sql } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Database, Q } from './schema.js';
+
+/** At most this many transactions share one COMMIT (one fsync with synchronous=FULL). */
+const MAX_BATCH = 64;
+
+interface Job {
+  fn: (q: Q) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit for SQLite. Every commit with synchronous=FULL waits for an fsync of the WAL, and better-sqlite3 runs
+ * it on the event loop, so one commit per upload caps small uploads near the disk's fsync rate and stalls every
+ * other request meanwhile. Write transactions that arrive while the loop is busy are run together: one
+ * BEGIN IMMEDIATE, each transaction inside its own SAVEPOINT (a failing one is rolled back to it and fails alone),
+ * one COMMIT. Nobody is answered before that COMMIT returns, so an acknowledged write is as durable as before; if
+ * the COMMIT fails, every transaction of the batch fails and none of them happened.
+ */
+export class GroupCommit {
+  readonly #db: Kysely<Database>;
+  #queue: Job[] = [];
+  #scheduled = false;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  run<T>(fn: (q: Q) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        // One turn of the loop lets the requests already readable reach their commit and join this batch.
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, MAX_BATCH);
+      const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
+      try {
+        await this.#db.transaction().execute(async (trx) => {
+          const q: Q = { db: trx, pg: false };
+          for (const job of batch) {
+            await sql`savepoint group_commit_job`.execute(trx);
+            try {
+              const value = await job.fn(q);
+              await sql`release group_commit_job`.execute(trx);
+              outcomes.push({ ok: true, value });
+            } catch (err) {
+              await sql`rollback to group_commit_job`.execute(trx);
+              await sql`release group_commit_job`.execute(trx);
+              outcomes.push({ ok: false, err });
+            }
+          }
+        });
+      } catch (err) {
+        for (const job of batch) job.reject(err);
+        continue;
+      }
+      batch.forEach((job, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) job.resolve(outcome.value);
+        else job.reject(outcome.err);
+      });
+    }
+    this.#scheduled = false;
+  }
+}
