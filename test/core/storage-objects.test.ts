@@ -204,5 +204,23 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal((await storage.tenants.findByApiKey(credentials.apiKey))?.id, t.id);
       assert.equal(await storage.tenants.findByApiKey(credentials.apiKey.slice(0, -1) + 'z'), undefined);
     });
+
+    it('reuses an access key lookup for credentialCacheMs: own changes apply at once, another gateway\'s within that time', async () => {
+      const { tenant: t, credentials } = await storage.tenants.create(`cache-${dialect}`);
+      const other = await fx.reopen({ credentialCacheMs: 300 }); // a second gateway on the same metadata
+      const secretSeenBy = async (s: Storage) => (await s.tenants.findByAccessKey(credentials.accessKey))?.secretKey;
+      assert.equal(await secretSeenBy(other), credentials.secretKey);
+      const newSecret = 'new-secret-' + 'x'.repeat(20);
+      await storage.tenants.setCredentials(t.id, { secretKey: newSecret });
+      assert.equal(await secretSeenBy(storage), newSecret, 'the gateway that made the change sees it at once');
+      assert.equal(await secretSeenBy(other), credentials.secretKey, 'the other gateway still has the cached secret');
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      assert.equal(await secretSeenBy(other), newSecret, 'and the new one once the cache time has passed');
+      await storage.tenants.setQuota(t.id, 1234);
+      assert.equal((await storage.tenants.findByAccessKey(credentials.accessKey))?.tenant.quotaBytes, 1234);
+      const uncached = await fx.reopen({ credentialCacheMs: 0 });
+      await storage.tenants.setQuota(t.id, 99);
+      assert.equal((await uncached.tenants.findByAccessKey(credentials.accessKey))?.tenant.quotaBytes, 99);
+    });
   });
 }

@@ -32,6 +32,12 @@ export interface StorageOptions {
   orphanGraceMs?: number;
   /** Bucket names that protocols reserve (the server's first path segments). */
   reservedBucketNames?: readonly string[];
+  /**
+   * How long a tenant looked up by access key (with its unsealed SigV4 secret) is reused, in ms (default 5000; 0
+   * turns caching off). Changes made through this Storage apply at once; made by another gateway sharing the
+   * metadata database (a new secret, a quota), they apply here within this time.
+   */
+  credentialCacheMs?: number;
   logger?: StorageLogger;
 }
 
@@ -56,6 +62,7 @@ export interface ResolvedStorageOptions {
   readonly maxPartSize: number;
   readonly orphanGraceMs: number;
   readonly reservedBucketNames: ReadonlySet<string>;
+  readonly credentialCacheMs: number;
   readonly logger: StorageLogger;
 }
 
@@ -85,6 +92,8 @@ export function resolveStorageOptions(options: StorageOptions): ResolvedStorageO
   check(Number.isSafeInteger(inlineMaxBytes) && inlineMaxBytes >= 0 && inlineMaxBytes <= 16 * 1024 * 1024, 'inlineMaxBytes must be from 0 to 16 MiB');
   const maxObjectSize = options.maxObjectSize ?? 5 * 1024 * GiB;
   check(Number.isSafeInteger(maxObjectSize) && maxObjectSize > 0, 'maxObjectSize must be a positive integer');
+  const credentialCacheMs = options.credentialCacheMs ?? 5000;
+  check(Number.isSafeInteger(credentialCacheMs) && credentialCacheMs >= 0 && credentialCacheMs <= 60_000, 'credentialCacheMs must be from 0 to 60000');
   return Object.freeze({
     metadata: options.metadata,
     nodes: Object.freeze([...options.nodes]),
@@ -100,6 +109,7 @@ export function resolveStorageOptions(options: StorageOptions): ResolvedStorageO
     maxPartSize: options.maxPartSize ?? 5 * GiB,
     orphanGraceMs: options.orphanGraceMs ?? 0,
     reservedBucketNames: new Set(options.reservedBucketNames ?? []),
+    credentialCacheMs,
     logger: options.logger ?? silentLogger,
   });
 }

@@ -68,7 +68,7 @@ export class Storage {
 
   private constructor(readonly options: ResolvedStorageOptions) {
     this.ctx = new StorageContext(options);
-    this.tenants = new TenantService(options.metadata, options.kek);
+    this.tenants = new TenantService(options.metadata, options.kek, options.credentialCacheMs);
     this.multipart = new MultipartService(this.ctx);
     this.maintenance = new MaintenanceService(this.ctx);
   }

@@ -21,13 +21,25 @@ export interface TenantCredentials {
 }
 
 const ACCESS_KEY = /^[A-Za-z0-9]{16,128}$/;
+/** Access keys remembered at most; past it the oldest entry goes. */
+const CACHE_ENTRIES = 10_000;
+
+type Found = { tenant: Tenant; secretKey: string };
 
 /**
  * Tenants and their credentials. The SigV4 secret is kept sealed by the KEK (signatures need it in the clear);
  * the API key is kept only as a SHA-256 hash, since it is only ever compared.
  */
 export class TenantService {
-  constructor(private readonly metadata: MetadataStore, private readonly kek: Buffer) {}
+  /**
+   * Every signed request starts with its access key: the tenant row and the unsealed secret are kept for
+   * `cacheMs` (a SQL query and an AES-GCM unwrap less per request). Unknown keys are not remembered, so a new
+   * tenant works at once; changes through this service clear the cache, and another gateway's changes show here
+   * within `cacheMs`.
+   */
+  private readonly byAccessKey = new Map<string, { found: Found; expires: number }>();
+
+  constructor(private readonly metadata: MetadataStore, private readonly kek: Buffer, private readonly cacheMs = 0) {}
 
   /** Creates a tenant; credentials not given are generated. The returned secrets are shown once. */
   async create(name: string, given: Partial<TenantCredentials> = {}, quotaBytes: number | null = null): Promise<{ tenant: Tenant; credentials: TenantCredentials }> {
@@ -65,7 +77,11 @@ export class TenantService {
       await this.assertUnused({ apiKey: given.apiKey });
       patch.apiKeyHash = hashApiKey(given.apiKey);
     }
-    if (Object.keys(patch).length > 0) await this.metadata.updateTenant(id, patch);
+    if (Object.keys(patch).length > 0) {
+      this.byAccessKey.clear();
+      await this.metadata.updateTenant(id, patch);
+      this.byAccessKey.clear(); // a lookup racing the update may have cached the old row
+    }
   }
 
   async get(id: string): Promise<Tenant | undefined> {
@@ -85,9 +101,20 @@ export class TenantService {
   /** For SigV4: the tenant and its secret, or undefined for an unknown access key. */
   async findByAccessKey(accessKey: string): Promise<{ tenant: Tenant; secretKey: string } | undefined> {
     if (!ACCESS_KEY.test(accessKey)) return undefined;
+    const hit = this.byAccessKey.get(accessKey);
+    if (hit && hit.expires > Date.now()) return { tenant: { ...hit.found.tenant }, secretKey: hit.found.secretKey };
     const row = await this.metadata.findTenant({ accessKey });
-    if (!row) return undefined;
-    return { tenant: toTenant(row), secretKey: openSecret(this.kek, row.id, row.sealedSecret) };
+    if (!row) {
+      this.byAccessKey.delete(accessKey);
+      return undefined;
+    }
+    const found = { tenant: toTenant(row), secretKey: openSecret(this.kek, row.id, row.sealedSecret) };
+    if (this.cacheMs > 0) {
+      this.byAccessKey.delete(accessKey); // re-inserted last, so the oldest entry is the first one
+      if (this.byAccessKey.size >= CACHE_ENTRIES) this.byAccessKey.delete(this.byAccessKey.keys().next().value!);
+      this.byAccessKey.set(accessKey, { found, expires: Date.now() + this.cacheMs });
+    }
+    return { tenant: { ...found.tenant }, secretKey: found.secretKey };
   }
 
   /** Checks an access key + secret pair (ZiB's `Bearer access:secret`) in constant time. */
@@ -104,7 +131,9 @@ export class TenantService {
   }
 
   async setQuota(id: string, quotaBytes: number | null): Promise<void> {
+    this.byAccessKey.clear();
     await this.metadata.updateTenant(id, { quotaBytes });
+    this.byAccessKey.clear();
   }
 
   private async assertUnused(c: Partial<TenantCredentials>): Promise<void> {
