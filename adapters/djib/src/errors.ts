@@ -4,7 +4,8 @@
  * set, so a new core code fails this build). HTTP endpoints (/upload, /download) send the same `{ code, message }`
  * inside a JSON-RPC error envelope with the HTTP status given here.
  */
-import { isStorageError, type StorageErrorCode } from '@omnigate/core';
+import type { StorageErrorCode } from '@omnigate/core';
+import { hasMarker, translateError } from '@omnigate/http';
 
 /** Djib-only error codes (the server-error range of JSON-RPC 2.0). */
 export const DJIB_ERRORS = {
@@ -98,21 +99,12 @@ export interface DjibWireError {
   cause?: unknown;
 }
 
-const INTERNAL = 'Internal error';
 
 /** Any thrown value as a JSON-RPC error; unknown failures become -32603 and say nothing. */
 export function toDjibError(err: unknown): DjibWireError {
-  if (typeof err === 'object' && err !== null && (err as { isDjibError?: unknown }).isDjibError === true) {
-    const e = err as DjibError;
-    return { ...DJIB_ERRORS[e.errorName], message: e.message };
-  }
-  if (isStorageError(err)) {
-    const spec = DJIB_ERRORS[STORAGE_TO_DJIB[err.code]];
-    if (err.code === 'InternalError') return { ...spec, message: INTERNAL, cause: err.cause ?? err };
-    return { ...spec, message: err.message };
-  }
-  if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') {
-    return { ...DJIB_ERRORS.RequestAborted, message: 'The request was aborted' };
-  }
-  return { ...DJIB_ERRORS.InternalError, message: INTERNAL, cause: err };
+  return translateError<{ code: number; status: number }>(err, {
+    own: (e) => (hasMarker<DjibError>(e, 'isDjibError') ? { ...DJIB_ERRORS[e.errorName], message: e.message } : undefined),
+    fromStorage: (code) => DJIB_ERRORS[STORAGE_TO_DJIB[code]],
+    internalMessage: 'Internal error',
+  });
 }

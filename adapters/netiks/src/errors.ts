@@ -3,7 +3,8 @@
  * the presigned PUT endpoint (an S3-style URL), the S3 code and status its XML `<Error>` carries. Plus the errors
  * only the Netiks protocol has. JSON errors go out as `{ "error": { "code", "message" } }` (see README.md).
  */
-import { isStorageError, type StorageErrorCode } from '@omnigate/core';
+import type { StorageErrorCode } from '@omnigate/core';
+import { hasMarker, translateError } from '@omnigate/http';
 
 export interface NetiksErrorSpec {
   code: string;
@@ -82,7 +83,7 @@ export class NetiksError extends Error {
 }
 
 export function isNetiksError(err: unknown): err is NetiksError {
-  return typeof err === 'object' && err !== null && (err as { isNetiksError?: unknown }).isNetiksError === true;
+  return hasMarker<NetiksError>(err, 'isNetiksError');
 }
 
 export interface NetiksWireError {
@@ -94,19 +95,14 @@ export interface NetiksWireError {
   cause?: unknown;
 }
 
-const INTERNAL = 'We encountered an internal error. Please try again.';
 
 /** Any thrown value as what to send, JSON (`format: 'json'`) or S3 XML. Unknown failures become InternalError. */
 export function toNetiksError(err: unknown, format: 'json' | 's3' = 'json'): NetiksWireError {
-  if (isNetiksError(err)) return { code: err.code, status: err.status, message: err.message };
-  const pick = (spec: NetiksErrorSpec) => (format === 'json' ? { code: spec.code, status: spec.status } : { code: spec.s3[0], status: spec.s3[1] });
-  if (isStorageError(err)) {
-    const spec = pick(STORAGE_TO_NETIKS[err.code]);
-    if (err.code === 'InternalError') return { ...spec, message: INTERNAL, cause: err.cause ?? err };
-    return { ...spec, message: err.message, details: err.details };
-  }
-  if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') {
-    return { ...pick(STORAGE_TO_NETIKS.RequestAborted), message: 'The request was aborted' };
-  }
-  return { ...pick(STORAGE_TO_NETIKS.InternalError), message: INTERNAL, cause: err };
+  return translateError<{ code: string; status: number }>(err, {
+    own: (e) => (isNetiksError(e) ? { code: e.code, status: e.status, message: e.message } : undefined),
+    fromStorage: (code) => {
+      const spec = STORAGE_TO_NETIKS[code];
+      return format === 'json' ? { code: spec.code, status: spec.status } : { code: spec.s3[0], status: spec.s3[1] };
+    },
+  });
 }

@@ -2,7 +2,8 @@
  * The QS adapter's one error mapping: core StorageError codes → QS codes and HTTP statuses, plus the errors only
  * the QS protocol has (sessions, rules, signed links). Every error goes out as `{ "error": { "code", "message" } }`.
  */
-import { isStorageError, type StorageErrorCode } from '@omnigate/core';
+import type { StorageErrorCode } from '@omnigate/core';
+import { hasMarker, translateError } from '@omnigate/http';
 
 export interface QsErrorSpec {
   code: string;
@@ -94,21 +95,11 @@ export interface QsWireError extends QsErrorSpec {
   cause?: unknown;
 }
 
-const INTERNAL = 'We encountered an internal error. Please try again.';
 
 /** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
 export function toQsError(err: unknown): QsWireError {
-  if (typeof err === 'object' && err !== null && (err as { isQsError?: unknown }).isQsError === true) {
-    const e = err as QsError;
-    return { code: e.code, status: e.status, message: e.message, details: e.details };
-  }
-  if (isStorageError(err)) {
-    const spec = STORAGE_TO_QS[err.code];
-    if (err.code === 'InternalError') return { ...spec, message: INTERNAL, cause: err.cause ?? err };
-    return { ...spec, message: err.message, details: err.details };
-  }
-  if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') {
-    return { ...STORAGE_TO_QS.RequestAborted, message: 'The request was aborted' };
-  }
-  return { ...STORAGE_TO_QS.InternalError, message: INTERNAL, cause: err };
+  return translateError<QsErrorSpec>(err, {
+    own: (e) => (hasMarker<QsError>(e, 'isQsError') ? { code: e.code, status: e.status, message: e.message, details: e.details } : undefined),
+    fromStorage: (code) => STORAGE_TO_QS[code],
+  });
 }

@@ -3,7 +3,8 @@
  * the S3 wire format has. Error responses follow https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
  * (codes: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
  */
-import { isStorageError, type StorageErrorCode } from '@omnigate/core';
+import type { StorageErrorCode } from '@omnigate/core';
+import { hasMarker, translateError } from '@omnigate/http';
 
 export interface S3ErrorSpec {
   code: string;
@@ -99,17 +100,8 @@ export interface S3WireError extends S3ErrorSpec {
 
 /** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
 export function toS3Error(err: unknown): S3WireError {
-  if (typeof err === 'object' && err !== null && (err as { isS3Error?: unknown }).isS3Error === true) {
-    const e = err as S3Error;
-    return { code: e.code, status: e.status, message: e.message };
-  }
-  if (isStorageError(err)) {
-    const spec = STORAGE_TO_S3[err.code];
-    if (err.code === 'InternalError') return { ...spec, message: 'We encountered an internal error. Please try again.', cause: err.cause ?? err };
-    return { ...spec, message: err.message };
-  }
-  if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') {
-    return { ...STORAGE_TO_S3.RequestAborted, message: 'The request was aborted' };
-  }
-  return { ...STORAGE_TO_S3.InternalError, message: 'We encountered an internal error. Please try again.', cause: err };
+  return translateError<S3ErrorSpec>(err, {
+    own: (e) => (hasMarker<S3Error>(e, 'isS3Error') ? { code: e.code, status: e.status, message: e.message } : undefined),
+    fromStorage: (code) => STORAGE_TO_S3[code],
+  });
 }

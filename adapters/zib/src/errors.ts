@@ -3,7 +3,8 @@
  * ZiB has (registrations, pipelines). Every error goes out as `{ "error": "<message>", "code": "<Code>" }`, the
  * shape the ZiB docs' own examples use (`{ error: 'Unauthorized' }`), with a machine-readable code beside it.
  */
-import { isStorageError, type StorageErrorCode } from '@omnigate/core';
+import type { StorageErrorCode } from '@omnigate/core';
+import { hasMarker, translateError } from '@omnigate/http';
 
 export interface ZibErrorSpec {
   code: string;
@@ -83,21 +84,11 @@ export interface ZibWireError extends ZibErrorSpec {
   cause?: unknown;
 }
 
-const INTERNAL = 'We encountered an internal error. Please try again.';
 
 /** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
 export function toZibError(err: unknown): ZibWireError {
-  if (typeof err === 'object' && err !== null && (err as { isZibError?: unknown }).isZibError === true) {
-    const e = err as ZibError;
-    return { code: e.code, status: e.status, message: e.message, details: e.details };
-  }
-  if (isStorageError(err)) {
-    const spec = STORAGE_TO_ZIB[err.code];
-    if (err.code === 'InternalError') return { ...spec, message: INTERNAL, cause: err.cause ?? err };
-    return { ...spec, message: err.message, details: err.details };
-  }
-  if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') {
-    return { ...STORAGE_TO_ZIB.RequestAborted, message: 'The request was aborted' };
-  }
-  return { ...STORAGE_TO_ZIB.InternalError, message: INTERNAL, cause: err };
+  return translateError<ZibErrorSpec>(err, {
+    own: (e) => (hasMarker<ZibError>(e, 'isZibError') ? { code: e.code, status: e.status, message: e.message, details: e.details } : undefined),
+    fromStorage: (code) => STORAGE_TO_ZIB[code],
+  });
 }
