@@ -67,5 +67,19 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await assert.rejects(storage.putObject(tenant, 'inline', 'sealed-bad', [Buffer.from('plain text, not sealed')], { clientKey: key }), { code: 'InvalidCiphertext' });
       await assert.rejects(storage.headObject(tenant, 'inline', 'sealed-bad'), { code: 'NoSuchKey' });
     });
+
+    it('refuses a tampered inline blob when the read is opened, before any body byte', async () => {
+      const info = await storage.putObject(tenant, 'inline', 'tampered', [pseudoRandomBytes(5000, 3)]);
+      const row = await storage.options.metadata.getLiveObject((await storage.options.metadata.getBucket(tenant.id, 'inline'))!.id, 'tampered');
+      const blobId = row!.extents[0]!.blobId;
+      const [blob] = await storage.options.metadata.getBlobs([blobId]);
+      const bad = Buffer.from(blob!.inline!);
+      bad[100]! ^= 1;
+      const db = (storage.options.metadata as unknown as { db: { updateTable(t: string): any } }).db;
+      await db.updateTable('blobs').set({ inline_data: bad }).where('id', '=', blobId).execute();
+      await assert.rejects(storage.getObject(tenant, 'inline', 'tampered'), { code: 'InvalidCiphertext' });
+      await assert.rejects(storage.getObject(tenant, 'inline', 'tampered', { range: { start: 4000, end: 4099 } }), { code: 'InvalidCiphertext' });
+      assert.equal((await storage.headObject(tenant, 'inline', 'tampered')).etag, info.etag);
+    });
   });
 }

@@ -5,8 +5,8 @@ import { StorageError } from '../errors.js';
 import type { BlobRow } from '../types.js';
 import type { FragmentStore } from '../contracts/fragment-store.js';
 import {
-  cipherRangeFor, cipherSizeOf, createHeader, createOpenStream, createSealStream, createVerifyStream, segmentCount,
-  parseHeader, STREAM_HEADER_SIZE,
+  cipherRangeFor, cipherSizeOf, createHeader, createOpenStream, createSealStream, createVerifyStream, openSegments,
+  segmentCount, parseHeader, STREAM_HEADER_SIZE,
 } from '../codec/segmented-aead.js';
 import { generateKey, kekIdOf, unwrapKey, wrapKey } from '../codec/key-wrap.js';
 import { ErasureWriter } from '../codec/erasure-writer.js';
@@ -134,9 +134,16 @@ export class BlobIO {
     const key = unwrapKey(this.options.kek, blob.wrappedKey, blob.id);
     const { segmentSize } = parseHeader(blob.header);
     const range = cipherRangeFor(start, end, blob.plainSize, segmentSize);
-    const cipher = blob.inline
-      ? Readable.from([blob.inline.subarray(range.cipherStart, range.cipherEnd)])
-      : Readable.from(readErasureRange(this.nodeMap, { fragments: blob.fragments, cipherSize: blob.cipherSize, layout: layoutOf(blob) }, range.cipherStart, range.cipherEnd, { signal }));
+    if (blob.inline) {
+      // At most inlineMaxBytes, already in memory: decrypted here, so a bad tag fails before any response byte,
+      // and a small GET skips two streams and a pipeline.
+      const plain = openSegments(key, blob.header, blob.inline.subarray(range.cipherStart, range.cipherEnd), range.firstSegment, segmentCount(blob.plainSize, segmentSize));
+      const body = new Readable({ read() {} });
+      if (end > start) body.push(plain.subarray(range.skip, range.skip + (end - start)));
+      body.push(null);
+      return body;
+    }
+    const cipher = Readable.from(readErasureRange(this.nodeMap, { fragments: blob.fragments, cipherSize: blob.cipherSize, layout: layoutOf(blob) }, range.cipherStart, range.cipherEnd, { signal }));
     const open = createOpenStream(key, blob.header, {
       firstSegment: range.firstSegment, totalSegments: segmentCount(blob.plainSize, segmentSize), skip: range.skip, length: end - start,
     });

@@ -42,6 +42,26 @@ export class StorageContext {
   }
 
   /**
+   * Plaintext [start, end) of an object. A range inside one extent (any read of a single-part object) is that
+   * blob's own stream, with no PassThrough and pipeline in between; several extents go through `readExtents`.
+   */
+  async openExtents(extents: readonly ObjectExtent[], start: number, end: number, signal?: AbortSignal): Promise<Readable> {
+    let offset = 0;
+    const touched: Array<{ extent: ObjectExtent; from: number; to: number }> = [];
+    for (const extent of extents) {
+      const from = Math.max(start, offset) - offset;
+      const to = Math.min(end, offset + extent.size) - offset;
+      offset += extent.size;
+      if (from < to) touched.push({ extent, from, to });
+    }
+    if (touched.length !== 1) return this.readExtents(extents, start, end, signal);
+    const { extent, from, to } = touched[0]!;
+    const [blob] = await this.metadata.getBlobs([extent.blobId]);
+    if (!blob) throw new StorageError('InternalError', 'Object data is missing its blob record', { blobId: extent.blobId });
+    return this.blobs.read(blob, from, to, signal);
+  }
+
+  /**
    * Plaintext [start, end) of an object, across its extents (one per multipart part). Extents are piped into one
    * PassThrough rather than async-iterated: iterating a byte stream concatenates its buffered chunks (a copy each).
    * `pipe` (not `pipeline`) because it removes its listeners from `out` when each extent ends; `pipeline` with

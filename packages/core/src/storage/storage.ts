@@ -167,7 +167,7 @@ export class Storage {
   async getObject(tenant: Tenant, bucketName: string, key: string, opts: GetObjectOptions = {}): Promise<{ info: ObjectInfo; range: ResolvedRange; body: Readable }> {
     const { info, row } = await this.checkedLiveObject(tenant, bucketName, key, opts.conditions);
     const range = resolveRange(opts.range, info.size);
-    return { info, range, body: this.ctx.readExtents(row.extents, range.start, range.end, opts.signal) };
+    return { info, range, body: await this.ctx.openExtents(row.extents, range.start, range.end, opts.signal) };
   }
 
   /** The CDN path: the fileId is the capability. Cancelled (superseded) objects are NoSuchKey. */
@@ -260,7 +260,7 @@ export class Storage {
     const range = resolveRange(opts.range, info.size);
     const row = await this.options.metadata.getObject(info.fileId);
     if (!row || row.state !== 'live') throw new StorageError('NoSuchKey', 'The specified key does not exist', { key: info.key });
-    return { info, range, body: this.ctx.readExtents(row.extents, range.start, range.end, opts.signal) };
+    return { info, range, body: await this.ctx.openExtents(row.extents, range.start, range.end, opts.signal) };
   }
 
   private async checkedLiveObject(tenant: Tenant, bucketName: string, key: string, conditions: Conditions | undefined): Promise<{ info: ObjectInfo; row: ObjectRow }> {
