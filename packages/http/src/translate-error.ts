@@ -31,7 +31,7 @@ export function translateError<S>(err: unknown, translation: ErrorTranslation<S>
   if (isStorageError(err)) {
     const spec = translation.fromStorage(err.code);
     if (err.code === 'InternalError') return { ...spec, message: internalMessage, cause: err.cause ?? err };
-    return { ...spec, message: err.message, details: err.details };
+    return err.details === undefined ? { ...spec, message: err.message } : { ...spec, message: err.message, details: err.details };
   }
   if (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') {
     return { ...translation.fromStorage('RequestAborted'), message: 'The request was aborted' };
