@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { segmentedAead, type Storage, type Tenant } from '@omnigate/core';
@@ -158,6 +159,18 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await assert.rejects(storage.putObject(tenant, 'bucket', 'long', [Buffer.alloc(12)], { size: 11 }), { code: 'InvalidArgument' });
       await assert.rejects(storage.headObject(tenant, 'bucket', 'short'), { code: 'NoSuchKey' });
       assert.deepEqual(await fragmentFiles(fx.nodeDirs), files);
+    });
+
+    it('a body that fails while the fragment writers are still opening leaves no file behind, not even a moment later', async () => {
+      const everyFile = async () => (await Promise.all(fx.nodeDirs.map((dir) => readdir(dir, { recursive: true })))).flat().sort();
+      const before = await everyFile();
+      for (let i = 0; i < 5; i++) {
+        const torn = (async function* () { yield Buffer.alloc(300_000, i); throw new Error('the client went away'); })();
+        await assert.rejects(storage.putObject(tenant, 'bucket', 'torn', torn), /the client went away/);
+        assert.deepEqual(await everyFile(), before, `attempt ${i}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(await everyFile(), before);
     });
 
     it('validates names, keys and metadata and keeps tenants apart', async () => {

@@ -190,6 +190,9 @@ class BlobSink {
   private buffered: Buffer[] = [];
   private bytes = 0;
   private writer: ErasureWriter | undefined;
+  /** The writers being opened: an abort that arrives meanwhile must wait for them, or their files outlive it. */
+  private opening: Promise<ErasureWriter> | undefined;
+  private aborted = false;
 
   constructor(private readonly inlineMax: number, private readonly openWriter: () => Promise<ErasureWriter>) {}
 
@@ -208,7 +211,9 @@ class BlobSink {
       return;
     }
     if (!this.writer) {
-      this.writer = await this.openWriter();
+      this.opening ??= this.openWriter();
+      this.writer = await this.opening;
+      if (this.aborted) return; // abort() has this writer now and discards it
       for (const piece of this.buffered) await this.writer.write(piece);
       this.buffered = [];
     }
@@ -221,7 +226,9 @@ class BlobSink {
   }
 
   async abort(): Promise<void> {
+    this.aborted = true;
     this.buffered = [];
-    await this.writer?.abort().catch(() => {});
+    const writer = this.writer ?? await this.opening?.catch(() => undefined);
+    await writer?.abort().catch(() => {});
   }
 }
