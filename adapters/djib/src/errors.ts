@@ -99,7 +99,6 @@ export interface DjibWireError {
   cause?: unknown;
 }
 
-
 /** Any thrown value as a JSON-RPC error; unknown failures become -32603 and say nothing. */
 export function toDjibError(err: unknown): DjibWireError {
   return translateError<{ code: number; status: number }>(err, {

@@ -95,7 +95,6 @@ export interface NetiksWireError {
   cause?: unknown;
 }
 
-
 /** Any thrown value as what to send, JSON (`format: 'json'`) or S3 XML. Unknown failures become InternalError. */
 export function toNetiksError(err: unknown, format: 'json' | 's3' = 'json'): NetiksWireError {
   return translateError<{ code: string; status: number }>(err, {

@@ -3,7 +3,7 @@
  * the QS protocol has (sessions, rules, signed links). Every error goes out as `{ "error": { "code", "message" } }`.
  */
 import type { StorageErrorCode } from '@omnigate/core';
-import { hasMarker, translateError } from '@omnigate/http';
+import { hasMarker, translateError, type TranslatedError } from '@omnigate/http';
 
 export interface QsErrorSpec {
   code: string;
@@ -88,13 +88,7 @@ export class QsError extends Error {
   }
 }
 
-export interface QsWireError extends QsErrorSpec {
-  message: string;
-  details?: Record<string, unknown>;
-  /** The failure a server log should see (InternalError only); never sent. */
-  cause?: unknown;
-}
-
+export type QsWireError = TranslatedError<QsErrorSpec>;
 
 /** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
 export function toQsError(err: unknown): QsWireError {

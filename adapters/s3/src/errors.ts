@@ -4,7 +4,7 @@
  * (codes: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
  */
 import type { StorageErrorCode } from '@omnigate/core';
-import { hasMarker, translateError } from '@omnigate/http';
+import { hasMarker, translateError, type TranslatedError } from '@omnigate/http';
 
 export interface S3ErrorSpec {
   code: string;
@@ -92,11 +92,7 @@ export class S3Error extends Error {
   }
 }
 
-export interface S3WireError extends S3ErrorSpec {
-  message: string;
-  /** The failure a server log should see (InternalError only). */
-  cause?: unknown;
-}
+export type S3WireError = TranslatedError<S3ErrorSpec>;
 
 /** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
 export function toS3Error(err: unknown): S3WireError {

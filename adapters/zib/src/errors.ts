@@ -4,7 +4,7 @@
  * shape the ZiB docs' own examples use (`{ error: 'Unauthorized' }`), with a machine-readable code beside it.
  */
 import type { StorageErrorCode } from '@omnigate/core';
-import { hasMarker, translateError } from '@omnigate/http';
+import { hasMarker, translateError, type TranslatedError } from '@omnigate/http';
 
 export interface ZibErrorSpec {
   code: string;
@@ -77,13 +77,7 @@ export class ZibError extends Error {
   }
 }
 
-export interface ZibWireError extends ZibErrorSpec {
-  message: string;
-  details?: Record<string, unknown>;
-  /** The failure a server log should see (InternalError only); never sent. */
-  cause?: unknown;
-}
-
+export type ZibWireError = TranslatedError<ZibErrorSpec>;
 
 /** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
 export function toZibError(err: unknown): ZibWireError {
