@@ -116,6 +116,45 @@ describe('openSqlMetadataStore', () => {
     }
   });
 
+  it('getBucketAndLiveObject: the tenant\'s bucket by name and its live object at a key, in one query', async () => {
+    const store = await openSqlMetadataStore({ url: 'sqlite::memory:' });
+    try {
+      await store.migrate();
+      const now = new Date();
+      const tenant = (name: string) => ({ id: randomUUID(), name, accessKey: `AKIAJOIN${name.toUpperCase().padEnd(12, '0')}`, sealedSecret: randomBytes(8), apiKeyHash: name, quotaBytes: null, settings: {}, createdAt: now });
+      const [t1, t2] = [tenant('one'), tenant('two')];
+      await store.insertTenant(t1);
+      await store.insertTenant(t2);
+      const b1 = { id: randomUUID(), tenantId: t1.id, name: 'photos', settings: { a: 1 }, createdAt: now };
+      await store.insertBucket(b1);
+      await store.insertBucket({ id: randomUUID(), tenantId: t2.id, name: 'photos', settings: {}, createdAt: now });
+      const put = async (key: string) => {
+        const blob = {
+          id: randomUUID(), state: 'pending' as const, refCount: 0, plainSize: 1, cipherSize: 1, header: Buffer.alloc(0), wrappedKey: Buffer.alloc(0),
+          kekId: 'k', dataShards: 1, parityShards: 0, shardSize: 4096, fragments: [], inline: Buffer.from('x'), createdAt: now,
+        };
+        const row = {
+          fileId: randomUUID(), tenantId: t1.id, bucketId: b1.id, key, state: 'live' as const, phase: 'safe' as const, cancelledReason: null,
+          size: 1, etag: 'e', sha256: null, contentType: 'x/y', attributes: { metadata: { m: 'v' }, headers: {}, tags: {} },
+          extents: [{ blobId: blob.id, size: 1 }], partsCount: null, createdAt: now, updatedAt: now, replicationSafeAt: now,
+        };
+        await store.commitObject(row, { commitBlobIds: [blob.id], supersedeReason: 's', newBlobs: [blob] });
+        return row;
+      };
+      await put('k');
+      const second = await put('k'); // the first is now a cancelled row of the same key
+      assert.equal(await store.getBucketAndLiveObject!(t1.id, 'videos', 'k'), undefined);
+      assert.deepEqual(await store.getBucketAndLiveObject!(t1.id, 'photos', 'none'), { bucket: b1, object: undefined });
+      const found = await store.getBucketAndLiveObject!(t1.id, 'photos', 'k');
+      assert.deepEqual(found?.bucket, b1);
+      assert.deepEqual(found?.object, await store.getLiveObject(b1.id, 'k'));
+      assert.equal(found?.object?.fileId, second.fileId);
+      assert.equal((await store.getBucketAndLiveObject!(t2.id, 'photos', 'k'))?.object, undefined, 'another tenant\'s bucket of that name');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('re-runs a core migration that was interrupted before it was recorded (SQLite DDL runs outside a transaction)', async () => {
     const store = await openSqlMetadataStore({ url: 'sqlite::memory:' });
     try {

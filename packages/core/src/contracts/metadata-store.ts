@@ -66,6 +66,11 @@ export interface MetadataStore {
    */
   commitObject(row: ObjectRow, options: { commitBlobIds: readonly string[]; supersedeReason: string; newBlobs?: readonly BlobRow[] }): Promise<CommitResult>;
   getLiveObject(bucketId: string, key: string): Promise<ObjectRow | undefined>;
+  /**
+   * A tenant's bucket by name and the live object at `key` in it, in one query (every GET and HEAD needs both);
+   * undefined when there is no such bucket. Optional: callers use getBucket and getLiveObject instead.
+   */
+  getBucketAndLiveObject?(tenantId: string, bucketName: string, key: string): Promise<{ bucket: BucketRow; object: ObjectRow | undefined } | undefined>;
   getObject(fileId: string): Promise<ObjectRow | undefined>;
   /** Live objects with `key > startAfter` and the prefix, in byte-wise key order. */
   listObjects(bucketId: string, options: { prefix?: string; startAfter?: string; limit: number }): Promise<ObjectRow[]>;

@@ -264,8 +264,19 @@ export class Storage {
   }
 
   private async checkedLiveObject(tenant: Tenant, bucketName: string, key: string, conditions: Conditions | undefined): Promise<{ info: ObjectInfo; row: ObjectRow }> {
-    const bucket = await this.ctx.bucket(tenant, bucketName);
-    const row = await this.liveObject(bucket.id, key);
+    const { metadata } = this.options;
+    let bucket: BucketRow;
+    let row: ObjectRow;
+    if (metadata.getBucketAndLiveObject && typeof bucketName === 'string' && typeof key === 'string' && key.length > 0) {
+      // One query instead of two on every GET and HEAD.
+      const found = await metadata.getBucketAndLiveObject(tenant.id, bucketName, key);
+      if (!found) throw new StorageError('NoSuchBucket', 'The specified bucket does not exist', { bucket: bucketName });
+      if (!found.object) throw new StorageError('NoSuchKey', 'The specified key does not exist', { key });
+      ({ bucket, object: row } = found);
+    } else {
+      bucket = await this.ctx.bucket(tenant, bucketName);
+      row = await this.liveObject(bucket.id, key);
+    }
     const info = toObjectInfo(row, bucket.name);
     checkConditions({ etag: info.etag, lastModified: info.lastModified }, conditions);
     return { info, row };

@@ -1,11 +1,12 @@
 import { insertBlob } from './blobs.js';
 import { StorageError } from '@omnigate/core';
-import type { BlobRow, CommitResult, ObjectPhase, ObjectRow } from '@omnigate/core';
+import { sql, type Selectable } from 'kysely';
+import type { BlobRow, BucketRow, CommitResult, ObjectPhase, ObjectRow } from '@omnigate/core';
 import { prefixSuccessor } from '../keys.js';
 import { lockBucket, lockKey } from '../locks.js';
 import { assertSameBlobs, RefDeltas } from '../refcounts.js';
-import { fromObject, ms, toJson, toObject } from '../rows.js';
-import type { Q } from '../schema.js';
+import { fromObject, ms, toBucket, toJson, toObject } from '../rows.js';
+import type { ObjectsTable, Q } from '../schema.js';
 
 /** The live row of (bucket, key), locked for update on PostgreSQL (the caller holds the key lock already). */
 async function selectLive(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
@@ -50,6 +51,14 @@ export async function getLiveObject(q: Q, bucketId: string, key: string): Promis
   const row = await q.db.selectFrom('objects').selectAll()
     .where('bucket_id', '=', bucketId).where('key', '=', key).where('state', '=', 'live').executeTakeFirst();
   return row && toObject(row);
+}
+
+export async function getBucketAndLiveObject(q: Q, tenantId: string, bucketName: string, key: string): Promise<{ bucket: BucketRow; object: ObjectRow | undefined } | undefined> {
+  // Raw SQL: Kysely's builder and compiler cost more than the query itself here.
+  const { rows: [row] } = await sql<Selectable<ObjectsTable> & { b_id: string; b_tenant_id: string; b_name: string; b_settings: unknown; b_created_at: number }>`select o.*, b.id as b_id, b.tenant_id as b_tenant_id, b.name as b_name, b.settings as b_settings, b.created_at as b_created_at from buckets b left join objects o on o.bucket_id = b.id and o.key = ${key} and o.state = 'live' where b.tenant_id = ${tenantId} and b.name = ${bucketName}`.execute(q.db);
+  if (!row) return undefined;
+  const bucket = toBucket({ id: row.b_id, tenant_id: row.b_tenant_id, name: row.b_name, settings: row.b_settings, created_at: row.b_created_at });
+  return { bucket, object: row.file_id === null ? undefined : toObject(row as Selectable<ObjectsTable>) };
 }
 
 export async function getObject(q: Q, fileId: string): Promise<ObjectRow | undefined> {
