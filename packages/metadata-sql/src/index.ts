@@ -13,7 +13,7 @@ export type { SqlMetadataStoreOptions } from './connection.js';
 export async function openSqlMetadataStore(options: SqlMetadataStoreOptions): Promise<MetadataStore> {
   let connection;
   try {
-    connection = connect(options);
+    connection = await connect(options);
   } catch (err) {
     if (err instanceof StorageError) throw err;
     throw new StorageError('InternalError', 'Cannot open the metadata database', undefined, { cause: err });
