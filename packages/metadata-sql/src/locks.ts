@@ -9,11 +9,11 @@ import type { Q } from './schema.js';
 
 /** Locks the bucket row against deletion (`share`) or against any concurrent commit into it (`update`). */
 export async function lockBucket(q: Q, bucketId: string, mode: 'share' | 'update'): Promise<boolean> {
-  const row = await q.db.selectFrom('buckets').select('id').where('id', '=', bucketId)
-    .$if(q.pg && mode === 'share', (qb) => qb.forShare())
-    .$if(q.pg && mode === 'update', (qb) => qb.forUpdate())
-    .executeTakeFirst();
-  return row !== undefined;
+  // Raw SQL: this runs in every commit (see raw.ts).
+  const { rows } = !q.pg ? await sql`select id from buckets where id = ${bucketId}`.execute(q.db)
+    : mode === 'share' ? await sql`select id from buckets where id = ${bucketId} for share`.execute(q.db)
+    : await sql`select id from buckets where id = ${bucketId} for update`.execute(q.db);
+  return rows.length > 0;
 }
 
 /**

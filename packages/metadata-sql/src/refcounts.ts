@@ -26,10 +26,8 @@ export class RefDeltas {
     for (const id of [...this.#deltas.keys()].sort()) {
       const delta = this.#deltas.get(id)!;
       if (delta > 0) {
-        const row = await q.db.updateTable('blobs')
-          .set({ state: 'committed', ref_count: sql<number>`ref_count + ${delta}` })
-          .where('id', '=', id).where('state', 'in', ['pending', 'committed'])
-          .returning('id').executeTakeFirst();
+        // Raw SQL: every commit runs this (see raw.ts).
+        const { rows: [row] } = await sql`update blobs set state = 'committed', ref_count = ref_count + ${delta} where id = ${id} and state in ('pending', 'committed') returning id`.execute(q.db);
         // Missing or already `deleting`: e.g. a copy racing the deletion of its source, whose fragments are going.
         if (!row) throw new StorageError('NoSuchKey', 'The data this object refers to no longer exists', { blobId: id });
       } else if (delta < 0) {

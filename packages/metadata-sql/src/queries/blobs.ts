@@ -1,21 +1,23 @@
 import { StorageError } from '@omnigate/core';
 import type { BlobRow, BlobState, FragmentPlacement } from '@omnigate/core';
 import { fromBlob, fromJson, ms, toBlob, toJson } from '../rows.js';
-import type { Q } from '../schema.js';
+import { sql, type Selectable } from 'kysely';
+import { insertRow } from '../raw.js';
+import type { BlobsTable, Q } from '../schema.js';
 
 /** Stays well under SQLite's and PostgreSQL's bound-parameter limits. */
 const ID_CHUNK = 500;
 const FRAGMENT_PAGE = 500;
 
 export async function insertBlob(q: Q, row: BlobRow): Promise<void> {
-  await q.db.insertInto('blobs').values(fromBlob(row)).execute();
+  await insertRow(q, 'blobs', fromBlob(row));
 }
 
 export async function getBlobs(q: Q, ids: readonly string[]): Promise<BlobRow[]> {
   const unique = [...new Set(ids)];
   const out: BlobRow[] = [];
   for (let i = 0; i < unique.length; i += ID_CHUNK) {
-    const rows = await q.db.selectFrom('blobs').selectAll().where('id', 'in', unique.slice(i, i + ID_CHUNK)).execute();
+    const { rows } = await sql<Selectable<BlobsTable>>`select * from blobs where id in (${sql.join(unique.slice(i, i + ID_CHUNK))})`.execute(q.db);
     out.push(...rows.map(toBlob));
   }
   return out;

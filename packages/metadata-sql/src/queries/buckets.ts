@@ -3,14 +3,15 @@ import type { BlobRow, BucketRow } from '@omnigate/core';
 import { lockBucket } from '../locks.js';
 import { RefDeltas } from '../refcounts.js';
 import { fromBucket, num, toBucket, toJson } from '../rows.js';
-import type { Q } from '../schema.js';
+import { sql, type Selectable } from 'kysely';
+import type { BucketsTable, Q } from '../schema.js';
 
 export async function insertBucket(q: Q, row: BucketRow): Promise<void> {
   await q.db.insertInto('buckets').values(fromBucket(row)).execute();
 }
 
 export async function getBucket(q: Q, tenantId: string, name: string): Promise<BucketRow | undefined> {
-  const row = await q.db.selectFrom('buckets').selectAll().where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+  const { rows: [row] } = await sql<Selectable<BucketsTable>>`select * from buckets where tenant_id = ${tenantId} and name = ${name}`.execute(q.db);
   return row && toBucket(row);
 }
 

@@ -4,15 +4,16 @@ import { sql, type Selectable } from 'kysely';
 import type { BlobRow, BucketRow, CommitResult, ObjectPhase, ObjectRow } from '@omnigate/core';
 import { prefixSuccessor } from '../keys.js';
 import { lockBucket, lockKey } from '../locks.js';
+import { insertRow } from '../raw.js';
 import { assertSameBlobs, RefDeltas } from '../refcounts.js';
 import { fromObject, ms, toBucket, toJson, toObject } from '../rows.js';
 import type { ObjectsTable, Q } from '../schema.js';
 
 /** The live row of (bucket, key), locked for update on PostgreSQL (the caller holds the key lock already). */
 async function selectLive(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
-  const row = await q.db.selectFrom('objects').selectAll()
-    .where('bucket_id', '=', bucketId).where('key', '=', key).where('state', '=', 'live')
-    .$if(q.pg, (qb) => qb.forUpdate()).executeTakeFirst();
+  const { rows: [row] } = q.pg
+    ? await sql<Selectable<ObjectsTable>>`select * from objects where bucket_id = ${bucketId} and key = ${key} and state = 'live' for update`.execute(q.db)
+    : await sql<Selectable<ObjectsTable>>`select * from objects where bucket_id = ${bucketId} and key = ${key} and state = 'live'`.execute(q.db);
   return row && toObject(row);
 }
 
@@ -33,7 +34,7 @@ export async function installLive(q: Q, row: ObjectRow, reason: string, deltas: 
     superseded = { ...previous, state: 'cancelled', phase: 'cancelled', cancelledReason: reason, updatedAt };
   }
   const released = await deltas.apply(q);
-  await q.db.insertInto('objects').values(fromObject({ ...row, state: 'live', cancelledReason: null })).execute();
+  await insertRow(q, 'objects', fromObject({ ...row, state: 'live', cancelledReason: null }));
   return { superseded, released };
 }
 
@@ -48,8 +49,7 @@ export async function commitObject(q: Q, row: ObjectRow, options: { commitBlobId
 }
 
 export async function getLiveObject(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
-  const row = await q.db.selectFrom('objects').selectAll()
-    .where('bucket_id', '=', bucketId).where('key', '=', key).where('state', '=', 'live').executeTakeFirst();
+  const { rows: [row] } = await sql<Selectable<ObjectsTable>>`select * from objects where bucket_id = ${bucketId} and key = ${key} and state = 'live'`.execute(q.db);
   return row && toObject(row);
 }
 
