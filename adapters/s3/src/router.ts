@@ -26,9 +26,10 @@ export function createS3Router(storage: Storage, options: ResolvedS3Options): Ro
 }
 
 async function handle(storage: Storage, options: ResolvedS3Options, req: Request, res: Response): Promise<void> {
-  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const ids = randomBytes(32); // one call for both ids: each randomBytes is a system call
+  const requestId = ids.toString('hex', 0, 8).toUpperCase();
   res.setHeader('x-amz-request-id', requestId);
-  res.setHeader('x-amz-id-2', randomBytes(24).toString('base64'));
+  res.setHeader('x-amz-id-2', ids.subarray(8).toString('base64'));
   let resource = '/';
   let ctx: S3Context | undefined;
   try {
