@@ -17,6 +17,13 @@ export class RefDeltas {
     return this;
   }
 
+  /** Removes a blob's pending change and returns it (0 when there was none). */
+  take(blobId: string): number {
+    const delta = this.#deltas.get(blobId) ?? 0;
+    this.#deltas.delete(blobId);
+    return delta;
+  }
+
   /**
    * Applies the changes in blob id order (one lock order for every transaction). A blob gaining references must be
    * `pending` or `committed` and becomes `committed`; one whose count reaches 0 becomes `deleting` and is returned.

@@ -40,12 +40,19 @@ export async function installLive(q: Q, row: ObjectRow, reason: string, deltas: 
 
 export async function commitObject(q: Q, row: ObjectRow, options: { commitBlobIds: readonly string[]; supersedeReason: string; newBlobs?: readonly BlobRow[] }): Promise<CommitResult> {
   assertSameBlobs(row.extents.map((e) => e.blobId), options.commitBlobIds, 'commitBlobIds');
-  for (const blob of options.newBlobs ?? []) await insertBlob(q, blob);
-  // Holding the bucket row keeps deleteBucketIfEmpty from removing the bucket under this commit.
-  if (!(await lockBucket(q, row.bucketId, 'share'))) {
+  const deltas = new RefDeltas().add(options.commitBlobIds, 1);
+  for (const blob of options.newBlobs ?? []) {
+    // Recorded by this very commit: inserted with its references already (one statement instead of two).
+    const refs = deltas.take(blob.id);
+    await insertBlob(q, refs > 0 ? { ...blob, state: 'committed', refCount: refs } : blob);
+  }
+  // Holding the bucket row keeps deleteBucketIfEmpty from removing the bucket under this commit. SQLite needs no
+  // lock (the transaction holds the database's write lock) and no check: the objects → buckets foreign key refuses
+  // a missing bucket, which the store reports as NoSuchBucket.
+  if (q.pg && !(await lockBucket(q, row.bucketId, 'share'))) {
     throw new StorageError('NoSuchBucket', 'The specified bucket does not exist', { bucketId: row.bucketId });
   }
-  return installLive(q, row, options.supersedeReason, new RefDeltas().add(options.commitBlobIds, 1));
+  return installLive(q, row, options.supersedeReason, deltas);
 }
 
 export async function getLiveObject(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
