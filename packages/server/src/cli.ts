@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { expireQsUploads } from '@omnigate/qs';
 import { ConfigError, loadConfig, type OmnigateConfig } from './config.js';
 import { composeStorage } from './compose.js';
 import { createLogger, startServer } from './serve.js';
@@ -66,15 +65,9 @@ async function serve(config: OmnigateConfig): Promise<number> {
     `  API key:     ${composed.credentials.apiKey ?? '(set, not shown)'}`,
     '',
   ].join('\n'));
-  const sweepTimer = setInterval(() => {
-    composed.storage.maintenance.sweep({ uploadsOlderThanMs: config.uploadExpiryHours * 3600_000 }).catch((err: unknown) => logger.error({ err: String(err) }, 'periodic sweep failed'));
-    expireQsUploads(composed.storage).catch((err: unknown) => logger.error({ err: String(err) }, 'QS session expiry failed'));
-  }, 3600_000);
-  sweepTimer.unref();
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down: finishing in-flight requests');
-      clearInterval(sweepTimer);
       running.close().then(resolve, (err: unknown) => { logger.error({ err: String(err) }, 'shutdown failed'); resolve(); });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

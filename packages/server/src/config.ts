@@ -36,6 +36,8 @@ export const configSchema = z.object({
   minPartSize: sizeOrNumber.default(5 * 1024 ** 2),
   /** Abandoned multipart uploads are removed after this many hours. */
   uploadExpiryHours: z.coerce.number().positive().default(7 * 24),
+  /** Hours between background scrubs (check every fragment, rebuild lost or corrupt ones); 0 turns them off. */
+  scrubIntervalHours: z.coerce.number().min(0).default(24),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Host suffixes for virtual-hosted-style S3 addressing (`<bucket>.<suffix>`). */
   s3VirtualHosts: z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))]).default(['localhost', 's3.localhost']),
@@ -69,6 +71,7 @@ const ENV: Record<string, keyof OmnigateConfig> = {
   OMNIGATE_MAX_OBJECT_SIZE: 'maxObjectSize',
   OMNIGATE_MIN_PART_SIZE: 'minPartSize',
   OMNIGATE_UPLOAD_EXPIRY_HOURS: 'uploadExpiryHours',
+  OMNIGATE_SCRUB_INTERVAL_HOURS: 'scrubIntervalHours',
   OMNIGATE_LOG_LEVEL: 'logLevel',
   OMNIGATE_TRUST_PROXY: 'trustProxy',
   OMNIGATE_S3_VIRTUAL_HOSTS: 's3VirtualHosts',

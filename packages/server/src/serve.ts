@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.js';
+import { startBackground } from './background.js';
 import { createHmac } from 'node:crypto';
 import { ContentIndex } from '@omnigate/core';
 import { createIpfsGatewayRouter, createQsAdapter } from '@omnigate/qs';
@@ -59,6 +60,7 @@ export async function startServer(config: OmnigateConfig, logger: Logger = creat
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
+  const background = startBackground(storage, config, logger);
 
   let closing: Promise<void> | undefined;
   const close = () => closing ??= (async () => {
@@ -67,6 +69,7 @@ export async function startServer(config: OmnigateConfig, logger: Logger = creat
     const timer = setTimeout(() => { for (const s of sockets) s.destroy(); }, config.shutdownGraceSeconds * 1000);
     await closed;
     clearTimeout(timer);
+    await background.stop();
     await zib.close();
     await composed.storage.close();
   })();
