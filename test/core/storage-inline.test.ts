@@ -68,6 +68,22 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await assert.rejects(storage.headObject(tenant, 'inline', 'sealed-bad'), { code: 'NoSuchKey' });
     });
 
+    it('reads a small declared-size body whole with the streamed path\'s checks: too long, too short, every byte seen', async () => {
+      await assert.rejects(storage.putObject(tenant, 'inline', 'long', [Buffer.alloc(6), Buffer.alloc(5)], { size: 10 }), { code: 'InvalidArgument' });
+      await assert.rejects(storage.putObject(tenant, 'inline', 'short', [Buffer.alloc(10)], { size: 11 }), { code: 'IncompleteBody' });
+      for (const key of ['long', 'short']) await assert.rejects(storage.headObject(tenant, 'inline', key), { code: 'NoSuchKey' });
+      const data = pseudoRandomBytes(70_000, 7); // two segments, in uneven chunks
+      const seen: Buffer[] = [];
+      const filesBefore = (await fragmentFiles(fx.nodeDirs)).length;
+      const info = await storage.putObject(tenant, 'inline', 'chunks', [data.subarray(0, 1), data.subarray(1, 65_537), data.subarray(65_537)], {
+        size: data.length, onPlaintext: (chunk) => seen.push(Buffer.from(chunk)),
+      });
+      assert.ok(Buffer.concat(seen).equals(data));
+      assert.equal(info.sha256, createHash('sha256').update(data).digest('hex'));
+      assert.equal((await fragmentFiles(fx.nodeDirs)).length, filesBefore, 'stored inline');
+      assert.ok((await collect((await storage.getObject(tenant, 'inline', 'chunks', { range: { start: 65_530, end: 65_545 } })).body)).equals(data.subarray(65_530, 65_546)));
+    });
+
     it('refuses a tampered inline blob when the read is opened, before any body byte', async () => {
       const info = await storage.putObject(tenant, 'inline', 'tampered', [pseudoRandomBytes(5000, 3)]);
       const row = await storage.options.metadata.getLiveObject((await storage.options.metadata.getBucket(tenant.id, 'inline'))!.id, 'tampered');

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
@@ -6,7 +6,7 @@ import type { BlobRow } from '../types.js';
 import type { FragmentStore } from '../contracts/fragment-store.js';
 import {
   cipherRangeFor, cipherSizeOf, createHeader, createOpenStream, createSealStream, createVerifyStream, openSegments,
-  segmentCount, parseHeader, STREAM_HEADER_SIZE,
+  segmentCount, parseHeader, sealBuffer, STREAM_HEADER_SIZE,
 } from '../codec/segmented-aead.js';
 import { generateKey, kekIdOf, unwrapKey, wrapKey } from '../codec/key-wrap.js';
 import { ErasureWriter } from '../codec/erasure-writer.js';
@@ -75,6 +75,10 @@ export class BlobIO {
       createdAt: new Date(),
     };
 
+    if (serverHeader && opts.size !== undefined && cipherSizeOf(opts.size, segmentSize) <= this.options.inlineMaxBytes) {
+      return this.writeInline(source, opts, opts.size, row, key, serverHeader);
+    }
+
     let plainSize = 0;
     const count = (chunk: Buffer) => {
       plainSize += chunk.length;
@@ -127,6 +131,37 @@ export class BlobIO {
       await metadata.deleteBlob(id).catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * A body declared small enough to stay inline (at most inlineMaxBytes of ciphertext): read whole, then hashed and
+   * sealed in one go. A 4 KiB PUT skips four stream stages and a pipeline; the checks are the streamed path's.
+   */
+  private async writeInline(source: BodySource, opts: BlobWriteOptions, expected: number, row: BlobRow, key: Buffer, header: Buffer): Promise<WrittenBlob> {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    const md5 = createHash('md5');
+    const sha256 = createHash('sha256');
+    for await (const data of toReadable(source)) {
+      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as Uint8Array);
+      if (chunk.length === 0) continue;
+      bytes += chunk.length;
+      // The same errors, in the same order, as ByteLimit on the streamed path.
+      if (bytes > expected) throw new StorageError('InvalidArgument', `The body is longer than the declared size of ${expected} bytes`, { expected });
+      if (bytes > opts.maxSize) throw new StorageError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${opts.maxSize} bytes`, { max: opts.maxSize });
+      md5.update(chunk);
+      sha256.update(chunk);
+      opts.onPlaintext?.(chunk);
+      chunks.push(chunk);
+    }
+    opts.signal?.throwIfAborted();
+    if (bytes !== expected) {
+      throw new StorageError('IncompleteBody', `You did not provide the number of bytes declared: expected ${expected}, got ${bytes}`, { expected, received: bytes });
+    }
+    const { segmentSize, noncePrefix } = parseHeader(header);
+    const inline = sealBuffer(key, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { segmentSize, streamIndex: opts.streamIndex, noncePrefix });
+    const blob: BlobRow = { ...row, plainSize: bytes, cipherSize: inline.length, header, fragments: [], inline };
+    return { blob, md5: md5.digest(), sha256: sha256.digest(), unrecorded: true };
   }
 
   /** Plaintext bytes [start, end) of a blob, decrypting only the segments the range touches. */
