@@ -36,7 +36,9 @@ export async function listPage(metadata: MetadataStore, bucketId: string, option
   let found = 0;
   let nextMarker: string | undefined;
   let isTruncated = false;
-  const batch = Math.min(limit + 1, 1000);
+  // One row past the page says whether it is truncated: capped at 1,000, a full page took a second query of 1,000
+  // rows to find that one.
+  const batch = limit + 1;
 
   scan: while (true) {
     const rows = await metadata.listObjects(bucketId, { prefix, startAfter: lastPrefix ? lastPrefix + HIGH : cursor, limit: batch });
