@@ -4,7 +4,7 @@
  * only the Netiks protocol has. JSON errors go out as `{ "error": { "code", "message" } }` (see README.md).
  */
 import type { StorageErrorCode } from '@omnigate/core';
-import { hasMarker, translateError } from '@omnigate/http';
+import { hasMarker, ownErrors, ProtocolError, translateError } from '@omnigate/http';
 
 export interface NetiksErrorSpec {
   code: string;
@@ -71,14 +71,10 @@ export const NETIKS_ONLY_ERRORS = {
 export type NetiksOnlyErrorCode = keyof typeof NETIKS_ONLY_ERRORS;
 
 /** An error the adapter raises itself; recognised by a marker, like StorageError, not by `instanceof`. */
-export class NetiksError extends Error {
+export class NetiksError extends ProtocolError<NetiksOnlyErrorCode> {
   readonly isNetiksError = true;
-  readonly status: number;
-
-  constructor(readonly code: NetiksOnlyErrorCode, message: string) {
-    super(message);
-    this.name = 'NetiksError';
-    this.status = NETIKS_ONLY_ERRORS[code];
+  constructor(code: NetiksOnlyErrorCode, message: string) {
+    super(code, NETIKS_ONLY_ERRORS[code], message);
   }
 }
 
@@ -98,7 +94,7 @@ export interface NetiksWireError {
 /** Any thrown value as what to send, JSON (`format: 'json'`) or S3 XML. Unknown failures become InternalError. */
 export function toNetiksError(err: unknown, format: 'json' | 's3' = 'json'): NetiksWireError {
   return translateError<{ code: string; status: number }>(err, {
-    own: (e) => (isNetiksError(e) ? { code: e.code, status: e.status, message: e.message } : undefined),
+    own: ownErrors<string>('isNetiksError'),
     fromStorage: (code) => {
       const spec = STORAGE_TO_NETIKS[code];
       return format === 'json' ? { code: spec.code, status: spec.status } : { code: spec.s3[0], status: spec.s3[1] };

@@ -3,7 +3,7 @@
  * the QS protocol has (sessions, rules, signed links). Every error goes out as `{ "error": { "code", "message" } }`.
  */
 import type { StorageErrorCode } from '@omnigate/core';
-import { hasMarker, translateError, type TranslatedError } from '@omnigate/http';
+import { ownErrors, ProtocolError, translateError, type TranslatedError } from '@omnigate/http';
 
 export interface QsErrorSpec {
   code: string;
@@ -77,14 +77,10 @@ export const QS_ONLY_ERRORS = {
 export type QsOnlyErrorCode = keyof typeof QS_ONLY_ERRORS;
 
 /** An error the adapter raises itself; recognised by a marker, like StorageError, not by `instanceof`. */
-export class QsError extends Error {
+export class QsError extends ProtocolError<QsOnlyErrorCode> {
   readonly isQsError = true;
-  readonly status: number;
-
-  constructor(readonly code: QsOnlyErrorCode, message: string, readonly details?: Record<string, unknown>) {
-    super(message);
-    this.name = 'QsError';
-    this.status = QS_ONLY_ERRORS[code];
+  constructor(code: QsOnlyErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, QS_ONLY_ERRORS[code], message, details);
   }
 }
 
@@ -93,7 +89,7 @@ export type QsWireError = TranslatedError<QsErrorSpec>;
 /** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
 export function toQsError(err: unknown): QsWireError {
   return translateError<QsErrorSpec>(err, {
-    own: (e) => (hasMarker<QsError>(e, 'isQsError') ? { code: e.code, status: e.status, message: e.message, details: e.details } : undefined),
+    own: ownErrors<QsOnlyErrorCode>('isQsError'),
     fromStorage: (code) => STORAGE_TO_QS[code],
   });
 }

@@ -4,7 +4,7 @@
  * (codes: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
  */
 import type { StorageErrorCode } from '@omnigate/core';
-import { hasMarker, translateError, type TranslatedError } from '@omnigate/http';
+import { ownErrors, ProtocolError, translateError, type TranslatedError } from '@omnigate/http';
 
 export interface S3ErrorSpec {
   code: string;
@@ -81,14 +81,10 @@ export const S3_ONLY_ERRORS = {
 export type S3OnlyErrorCode = keyof typeof S3_ONLY_ERRORS;
 
 /** An error the adapter raises itself. Recognised by `isS3Error`, like StorageError, by a marker, not `instanceof`. */
-export class S3Error extends Error {
+export class S3Error extends ProtocolError<S3OnlyErrorCode> {
   readonly isS3Error = true;
-  readonly status: number;
-
-  constructor(readonly code: S3OnlyErrorCode, message: string) {
-    super(message);
-    this.name = 'S3Error';
-    this.status = S3_ONLY_ERRORS[code];
+  constructor(code: S3OnlyErrorCode, message: string) {
+    super(code, S3_ONLY_ERRORS[code], message);
   }
 }
 
@@ -97,7 +93,7 @@ export type S3WireError = TranslatedError<S3ErrorSpec>;
 /** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
 export function toS3Error(err: unknown): S3WireError {
   return translateError<S3ErrorSpec>(err, {
-    own: (e) => (hasMarker<S3Error>(e, 'isS3Error') ? { code: e.code, status: e.status, message: e.message } : undefined),
+    own: ownErrors<S3OnlyErrorCode>('isS3Error'),
     fromStorage: (code) => STORAGE_TO_S3[code],
   });
 }

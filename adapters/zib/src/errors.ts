@@ -4,7 +4,7 @@
  * shape the ZiB docs' own examples use (`{ error: 'Unauthorized' }`), with a machine-readable code beside it.
  */
 import type { StorageErrorCode } from '@omnigate/core';
-import { hasMarker, translateError, type TranslatedError } from '@omnigate/http';
+import { ownErrors, ProtocolError, translateError, type TranslatedError } from '@omnigate/http';
 
 export interface ZibErrorSpec {
   code: string;
@@ -66,14 +66,10 @@ export const ZIB_ONLY_ERRORS = {
 export type ZibOnlyErrorCode = keyof typeof ZIB_ONLY_ERRORS;
 
 /** An error the adapter raises itself; recognised by a marker, like StorageError, not by `instanceof`. */
-export class ZibError extends Error {
+export class ZibError extends ProtocolError<ZibOnlyErrorCode> {
   readonly isZibError = true;
-  readonly status: number;
-
-  constructor(readonly code: ZibOnlyErrorCode, message: string, readonly details?: Record<string, unknown>) {
-    super(message);
-    this.name = 'ZibError';
-    this.status = ZIB_ONLY_ERRORS[code];
+  constructor(code: ZibOnlyErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, ZIB_ONLY_ERRORS[code], message, details);
   }
 }
 
@@ -82,7 +78,7 @@ export type ZibWireError = TranslatedError<ZibErrorSpec>;
 /** Any thrown value as the code, status and message to send. Unknown failures become InternalError, saying nothing. */
 export function toZibError(err: unknown): ZibWireError {
   return translateError<ZibErrorSpec>(err, {
-    own: (e) => (hasMarker<ZibError>(e, 'isZibError') ? { code: e.code, status: e.status, message: e.message, details: e.details } : undefined),
+    own: ownErrors<ZibOnlyErrorCode>('isZibError'),
     fromStorage: (code) => STORAGE_TO_ZIB[code],
   });
 }

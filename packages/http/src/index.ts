@@ -6,4 +6,4 @@
 export { sendJson, readSmallBody, parseJsonBody, readJsonObject } from './json.js';
 export { sendErrorAnswer, closeIfBodyPending, type ErrorAnswer } from './errors.js';
 export { abortSignal, mountUrl, type MountedRequest } from './request.js';
-export { translateError, hasMarker, type ErrorTranslation, type TranslatedError } from './translate-error.js';
+export { translateError, hasMarker, ownErrors, ProtocolError, type ErrorTranslation, type TranslatedError } from './translate-error.js';

@@ -39,6 +39,27 @@ export function translateError<S>(err: unknown, translation: ErrorTranslation<S>
   return { ...translation.fromStorage('InternalError'), message: internalMessage, cause: err };
 }
 
+/**
+ * Base of the errors an adapter raises itself, in its protocol's code and status. Subclasses add a marker field
+ * (`isQsError = true`, ...) by which they are recognised across module copies, like StorageError, not by `instanceof`.
+ */
+export class ProtocolError<C extends string> extends Error {
+  constructor(readonly code: C, readonly status: number, message: string, readonly details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** `own` for translateError: an error carrying `marker`, as it is. */
+export function ownErrors<C extends string>(marker: string) {
+  return (err: unknown): TranslatedError<{ code: C; status: number }> | undefined => {
+    if (!hasMarker<ProtocolError<C>>(err, marker)) return undefined;
+    return err.details === undefined
+      ? { code: err.code, status: err.status, message: err.message }
+      : { code: err.code, status: err.status, message: err.message, details: err.details };
+  };
+}
+
 /** An error object carrying `marker: true` (adapters recognise their errors by marker, not `instanceof`). */
 export function hasMarker<T>(err: unknown, marker: string): err is T {
   return typeof err === 'object' && err !== null && (err as Record<string, unknown>)[marker] === true;

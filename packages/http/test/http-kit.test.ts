@@ -4,14 +4,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { StorageError } from '@omnigate/core';
-import { hasMarker, mountUrl, readJsonObject, sendErrorAnswer, sendJson, translateError } from '@omnigate/http';
+import { mountUrl, ownErrors, ProtocolError, readJsonObject, sendErrorAnswer, sendJson, translateError } from '@omnigate/http';
 
-class TeaError extends Error {
+class TeaError extends ProtocolError<string> {
   readonly isTeaError = true;
-  constructor(readonly code: string, readonly status: number, message: string) { super(message); }
 }
 const translate = (err: unknown) => translateError<{ code: string; status: number }>(err, {
-  own: (e) => (hasMarker<TeaError>(e, 'isTeaError') ? { code: e.code, status: e.status, message: e.message } : undefined),
+  own: ownErrors('isTeaError'),
   fromStorage: (code) => ({ code: `Tea${code}`, status: code === 'NoSuchKey' ? 404 : code === 'RequestAborted' ? 499 : 500 }),
 });
 
@@ -64,6 +63,10 @@ describe('@omnigate/http', () => {
 
   it('translates: own errors pass, core errors keep message and details, internal ones say nothing', () => {
     assert.deepEqual(translate(new TeaError('Steep', 418, 'too hot')), { code: 'Steep', status: 418, message: 'too hot' });
+    assert.deepEqual(translate(new TeaError('Steep', 418, 'too hot', { degrees: 100 })).details, { degrees: 100 });
+    assert.equal(new TeaError('Steep', 418, 'x').name, 'TeaError');
+    // Recognised by marker, not class: a copy of the class from another module instance still counts.
+    assert.equal(translate(Object.assign(new Error('m'), { isTeaError: true, code: 'Cold', status: 400 })).code, 'Cold');
     assert.deepEqual(translate(new StorageError('NoSuchKey', 'gone', { key: 'k' })), { code: 'TeaNoSuchKey', status: 404, message: 'gone', details: { key: 'k' } });
     const internal = translate(new StorageError('InternalError', 'SELECT * FROM secrets failed'));
     assert.equal(internal.message, 'We encountered an internal error. Please try again.');
