@@ -7,3 +7,4 @@ export { sendJson, readSmallBody, parseJsonBody, readJsonObject } from './json.j
 export { sendErrorAnswer, closeIfBodyPending, type ErrorAnswer } from './errors.js';
 export { abortSignal, mountUrl, type MountedRequest } from './request.js';
 export { translateError, hasMarker, ownErrors, ProtocolError, type ErrorTranslation, type TranslatedError } from './translate-error.js';
+export { JSON_API_ERRORS } from './json-api-errors.js';
