@@ -46,40 +46,28 @@ export class StorageContext {
    * blob's own stream, with no PassThrough and pipeline in between; several extents go through `readExtents`.
    */
   async openExtents(extents: readonly ObjectExtent[], start: number, end: number, signal?: AbortSignal): Promise<Readable> {
-    let offset = 0;
-    const touched: Array<{ extent: ObjectExtent; from: number; to: number }> = [];
-    for (const extent of extents) {
-      const from = Math.max(start, offset) - offset;
-      const to = Math.min(end, offset + extent.size) - offset;
-      offset += extent.size;
-      if (from < to) touched.push({ extent, from, to });
-    }
-    if (touched.length !== 1) return this.readExtents(extents, start, end, signal);
-    const { extent, from, to } = touched[0]!;
-    const [blob] = await this.metadata.getBlobs([extent.blobId]);
-    if (!blob) throw new StorageError('InternalError', 'Object data is missing its blob record', { blobId: extent.blobId });
+    const slices = slicesOf(extents, start, end);
+    if (slices.length !== 1) return this.readExtents(slices, signal);
+    const { blobId, from, to } = slices[0]!;
+    const [blob] = await this.metadata.getBlobs([blobId]);
+    if (!blob) throw new StorageError('InternalError', 'Object data is missing its blob record', { blobId });
     return this.blobs.read(blob, from, to, signal);
   }
 
   /**
-   * Plaintext [start, end) of an object, across its extents (one per multipart part). Extents are piped into one
-   * PassThrough rather than async-iterated: iterating a byte stream concatenates its buffered chunks (a copy each).
-   * `pipe` (not `pipeline`) because it removes its listeners from `out` when each extent ends; `pipeline` with
-   * `end: false` leaves its own on `out`, one set per extent.
+   * Several extents' slices (one per multipart part) as one stream. They are piped into one PassThrough rather than
+   * async-iterated: iterating a byte stream concatenates its buffered chunks (a copy each). `pipe` (not `pipeline`)
+   * because it removes its listeners from `out` when each extent ends; `pipeline` with `end: false` leaves its own
+   * on `out`, one set per extent.
    */
-  readExtents(extents: readonly ObjectExtent[], start: number, end: number, signal?: AbortSignal): Readable {
+  private readExtents(slices: readonly ExtentSlice[], signal?: AbortSignal): Readable {
     const { metadata, blobs } = this;
     const out = new PassThrough({ highWaterMark: 1024 * 1024 });
     (async () => {
-      const rows = new Map((await metadata.getBlobs(extents.map((e) => e.blobId))).map((b) => [b.id, b]));
-      let offset = 0;
-      for (const extent of extents) {
-        const from = Math.max(start, offset) - offset;
-        const to = Math.min(end, offset + extent.size) - offset;
-        offset += extent.size;
-        if (from >= to) continue;
-        const blob = rows.get(extent.blobId);
-        if (!blob) throw new StorageError('InternalError', 'Object data is missing its blob record', { blobId: extent.blobId });
+      const rows = new Map((await metadata.getBlobs(slices.map((s) => s.blobId))).map((b) => [b.id, b]));
+      for (const { blobId, from, to } of slices) {
+        const blob = rows.get(blobId);
+        if (!blob) throw new StorageError('InternalError', 'Object data is missing its blob record', { blobId });
         await pipeWithoutEnd(blobs.read(blob, from, to, signal), out);
       }
       out.end();
@@ -124,6 +112,26 @@ export class StorageContext {
       replicationSafeAt: fields.safeAt,
     };
   }
+}
+
+/** The part of one extent that plaintext [start, end) of the whole object covers, in that blob's own offsets. */
+interface ExtentSlice {
+  blobId: string;
+  from: number;
+  to: number;
+}
+
+/** The non-empty slices of the extents that [start, end) touches, in order. */
+function slicesOf(extents: readonly ObjectExtent[], start: number, end: number): ExtentSlice[] {
+  const slices: ExtentSlice[] = [];
+  let offset = 0;
+  for (const extent of extents) {
+    const from = Math.max(start, offset) - offset;
+    const to = Math.min(end, offset + extent.size) - offset;
+    offset += extent.size;
+    if (from < to) slices.push({ blobId: extent.blobId, from, to });
+  }
+  return slices;
 }
 
 /** Pipes `src` into `out` without ending `out`; settles when `src` ends, and fails (destroying `src`) if either side fails. */

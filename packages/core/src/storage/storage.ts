@@ -166,24 +166,20 @@ export class Storage {
 
   async getObject(tenant: Tenant, bucketName: string, key: string, opts: GetObjectOptions = {}): Promise<{ info: ObjectInfo; range: ResolvedRange; body: Readable }> {
     const { info, row } = await this.checkedLiveObject(tenant, bucketName, key, opts.conditions);
-    const range = resolveRange(opts.range, info.size);
-    return { info, range, body: await this.ctx.openExtents(row.extents, range.start, range.end, opts.signal) };
+    return this.open(info, row, opts);
   }
 
   /** The CDN path: the fileId is the capability. Cancelled (superseded) objects are NoSuchKey. */
   async getObjectById(fileId: string, opts: GetObjectOptions = {}): Promise<{ info: ObjectInfo; range: ResolvedRange; body: Readable }> {
-    const info = await this.headObjectById(fileId);
+    const { info, row } = await this.objectById(fileId);
     if (info.state !== 'live') throw new StorageError('NoSuchKey', 'The specified key does not exist', { fileId });
     checkConditions({ etag: info.etag, lastModified: info.lastModified }, opts.conditions);
-    return this.openObject(info, opts);
+    return this.open(info, row, opts);
   }
 
   /** Any object by fileId, cancelled ones included (their phase and reason are what callers ask for). */
   async headObjectById(fileId: string): Promise<ObjectInfo> {
-    const row = isUuid(fileId) ? await this.options.metadata.getObject(fileId) : undefined;
-    if (!row) throw new StorageError('NoSuchKey', 'The specified key does not exist', { fileId });
-    const bucket = await this.options.metadata.getBucketById(row.bucketId);
-    return toObjectInfo(row, bucket?.name ?? '');
+    return (await this.objectById(fileId)).info;
   }
 
   async deleteObject(tenant: Tenant, bucketName: string, key: string): Promise<{ deleted: ObjectInfo | undefined }> {
@@ -256,11 +252,17 @@ export class Storage {
     return { status: healthy >= dataShards + parityShards ? 'ok' : healthy >= dataShards ? 'degraded' : 'down', nodes };
   }
 
-  private async openObject(info: ObjectInfo, opts: GetObjectOptions): Promise<{ info: ObjectInfo; range: ResolvedRange; body: Readable }> {
+  /** The requested range of an object whose row the caller has already read and checked. */
+  private async open(info: ObjectInfo, row: ObjectRow, opts: GetObjectOptions): Promise<{ info: ObjectInfo; range: ResolvedRange; body: Readable }> {
     const range = resolveRange(opts.range, info.size);
-    const row = await this.options.metadata.getObject(info.fileId);
-    if (!row || row.state !== 'live') throw new StorageError('NoSuchKey', 'The specified key does not exist', { key: info.key });
     return { info, range, body: await this.ctx.openExtents(row.extents, range.start, range.end, opts.signal) };
+  }
+
+  private async objectById(fileId: string): Promise<{ info: ObjectInfo; row: ObjectRow }> {
+    const row = isUuid(fileId) ? await this.options.metadata.getObject(fileId) : undefined;
+    if (!row) throw new StorageError('NoSuchKey', 'The specified key does not exist', { fileId });
+    const bucket = await this.options.metadata.getBucketById(row.bucketId);
+    return { info: toObjectInfo(row, bucket?.name ?? ''), row };
   }
 
   private async checkedLiveObject(tenant: Tenant, bucketName: string, key: string, conditions: Conditions | undefined): Promise<{ info: ObjectInfo; row: ObjectRow }> {
