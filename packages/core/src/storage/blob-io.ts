@@ -12,7 +12,7 @@ import { generateKey, kekIdOf, unwrapKey, wrapKey } from '../codec/key-wrap.js';
 import { ErasureWriter } from '../codec/erasure-writer.js';
 import { readErasureRange } from '../codec/erasure-reader.js';
 import type { ErasureLayout } from '../codec/stripe-layout.js';
-import { ByteLimit } from './byte-limit.js';
+import { ByteCounter, ByteLimit } from './byte-limit.js';
 import { createInlineHasher, createPlaintextHasher, hashTap } from './plaintext-hasher.js';
 import type { ResolvedStorageOptions } from './options.js';
 
@@ -93,6 +93,8 @@ export class BlobIO {
       await metadata.insertBlob(row);
       return ErasureWriter.open(nodes, layoutOf(row), { names, minFragments: this.options.minWriteFragments, signal: opts.signal });
     });
+    // The ciphertext stage caps ciphertext bytes; the plaintext it yields has the object size limit.
+    const plainLimit = new ByteCounter({ max: opts.maxSize });
     try {
       const stages = opts.clientKey
         ? [
@@ -102,9 +104,7 @@ export class BlobIO {
               expectedStreamIndex: opts.streamIndex,
               expectedPlainSize: opts.size,
               onPlaintext: (chunk) => {
-                if (plainSize + chunk.length > opts.maxSize) {
-                  throw new StorageError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${opts.maxSize} bytes`);
-                }
+                plainLimit.add(chunk.length);
                 hasher.update(chunk);
                 count(chunk);
               },
@@ -139,28 +139,23 @@ export class BlobIO {
    */
   private async writeInline(source: BodySource, opts: BlobWriteOptions, expected: number, row: BlobRow, key: Buffer, header: Buffer): Promise<WrittenBlob> {
     const chunks: Buffer[] = [];
-    let bytes = 0;
+    const counter = new ByteCounter({ max: opts.maxSize, expected });
     const md5 = createHash('md5');
     const sha256 = createHash('sha256');
     for await (const data of toReadable(source)) {
       const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as Uint8Array);
       if (chunk.length === 0) continue;
-      bytes += chunk.length;
-      // The same errors, in the same order, as ByteLimit on the streamed path.
-      if (bytes > expected) throw new StorageError('InvalidArgument', `The body is longer than the declared size of ${expected} bytes`, { expected });
-      if (bytes > opts.maxSize) throw new StorageError('EntityTooLarge', `Your proposed upload exceeds the maximum allowed size of ${opts.maxSize} bytes`, { max: opts.maxSize });
+      counter.add(chunk.length);
       md5.update(chunk);
       sha256.update(chunk);
       opts.onPlaintext?.(chunk);
       chunks.push(chunk);
     }
     opts.signal?.throwIfAborted();
-    if (bytes !== expected) {
-      throw new StorageError('IncompleteBody', `You did not provide the number of bytes declared: expected ${expected}, got ${bytes}`, { expected, received: bytes });
-    }
+    counter.end();
     const { segmentSize, noncePrefix } = parseHeader(header);
     const inline = sealBuffer(key, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { segmentSize, streamIndex: opts.streamIndex, noncePrefix });
-    const blob: BlobRow = { ...row, plainSize: bytes, cipherSize: inline.length, header, fragments: [], inline };
+    const blob: BlobRow = { ...row, plainSize: counter.bytes, cipherSize: inline.length, header, fragments: [], inline };
     return { blob, md5: md5.digest(), sha256: sha256.digest(), unrecorded: true };
   }
 
