@@ -1,9 +1,11 @@
 import express, { type Express, type Router } from 'express';
-import type { Storage } from '@omnigate/core';
+import { hasSigV4, type Storage } from '@omnigate/core';
 import { createMetrics } from './metrics.js';
 
+/** Whether the request carries S3 auth (header or presigned query), by the core's own rule. */
 function isSigned(req: express.Request): boolean {
-  return req.headers.authorization !== undefined || /[?&]X-Amz-(Signature|Credential)=/i.test(req.originalUrl);
+  const at = req.originalUrl.indexOf('?');
+  return hasSigV4({ method: req.method, rawPath: '', rawQuery: at < 0 ? '' : req.originalUrl.slice(at + 1), headers: req.headers as Record<string, string | undefined> });
 }
 
 export interface AppOptions {
