@@ -10,10 +10,12 @@ import { fromObject, ms, toBucket, toJson, toObject } from '../rows.js';
 import type { ObjectsTable, Q } from '../schema.js';
 
 /** The live row of (bucket, key), locked for update on PostgreSQL (the caller holds the key lock already). */
-async function selectLive(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
-  const { rows: [row] } = q.pg
-    ? await sql<Selectable<ObjectsTable>>`select * from objects where bucket_id = ${bucketId} and key = ${key} and state = 'live' for update`.execute(q.db)
-    : await sql<Selectable<ObjectsTable>>`select * from objects where bucket_id = ${bucketId} and key = ${key} and state = 'live'`.execute(q.db);
+function selectLive(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
+  return liveRow(q, bucketId, key, q.pg);
+}
+
+async function liveRow(q: Q, bucketId: string, key: string, forUpdate: boolean): Promise<ObjectRow | undefined> {
+  const { rows: [row] } = await sql<Selectable<ObjectsTable>>`select * from objects where bucket_id = ${bucketId} and key = ${key} and state = 'live'${forUpdate ? sql` for update` : sql``}`.execute(q.db);
   return row && toObject(row);
 }
 
@@ -55,9 +57,8 @@ export async function commitObject(q: Q, row: ObjectRow, options: { commitBlobId
   return installLive(q, row, options.supersedeReason, deltas);
 }
 
-export async function getLiveObject(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
-  const { rows: [row] } = await sql<Selectable<ObjectsTable>>`select * from objects where bucket_id = ${bucketId} and key = ${key} and state = 'live'`.execute(q.db);
-  return row && toObject(row);
+export function getLiveObject(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
+  return liveRow(q, bucketId, key, false);
 }
 
 export async function getBucketAndLiveObject(q: Q, tenantId: string, bucketName: string, key: string): Promise<{ bucket: BucketRow; object: ObjectRow | undefined } | undefined> {
