@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
@@ -140,14 +140,12 @@ export class BlobIO {
   private async writeInline(source: BodySource, opts: BlobWriteOptions, expected: number, row: BlobRow, key: Buffer, header: Buffer): Promise<WrittenBlob> {
     const chunks: Buffer[] = [];
     const counter = new ByteCounter({ max: opts.maxSize, expected });
-    const md5 = createHash('md5');
-    const sha256 = createHash('sha256');
+    const hasher = createInlineHasher();
     for await (const data of toReadable(source)) {
       const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as Uint8Array);
       if (chunk.length === 0) continue;
       counter.add(chunk.length);
-      md5.update(chunk);
-      sha256.update(chunk);
+      hasher.update(chunk);
       opts.onPlaintext?.(chunk);
       chunks.push(chunk);
     }
@@ -156,7 +154,7 @@ export class BlobIO {
     const { segmentSize, noncePrefix } = parseHeader(header);
     const inline = sealBuffer(key, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { segmentSize, streamIndex: opts.streamIndex, noncePrefix });
     const blob: BlobRow = { ...row, plainSize: counter.bytes, cipherSize: inline.length, header, fragments: [], inline };
-    return { blob, md5: md5.digest(), sha256: sha256.digest(), unrecorded: true };
+    return { blob, ...(await hasher.digest()), unrecorded: true };
   }
 
   /** Plaintext bytes [start, end) of a blob, decrypting only the segments the range touches. */
