@@ -9,6 +9,7 @@
 // Other knobs: BENCH_CONCURRENCY (16), BENCH_SMALL_KIB (4), BENCH_DIR (temp dirs' parent), BENCH_OMNIGATE_NODE_ARGS
 // (extra node flags for our server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_PHASE_TIMES=1 (print each
 // phase's monotonic start and end in microseconds, to cut a profile to one phase).
+// BENCH_PHASES=big,small,list chooses the workloads (all by default; the listing bucket is filled only for list).
 import { spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -26,6 +27,8 @@ const SMALL_OPS = env('BENCH_SMALL_OPS', 2000);
 const CONCURRENCY = env('BENCH_CONCURRENCY', 16);
 const LIST_KEYS = env('BENCH_LIST_KEYS', 10_000);
 const REGION = 'us-east-1';
+/** Which workloads run (all by default): a subset makes a quick, focused comparison. */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'big,small,list').split(',').map((p) => p.trim()));
 
 // ---- A light SigV4 signer (the SDK costs about 1 ms of CPU per request here, which would hide small-object speed).
 const encodeRfc3986 = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -227,36 +230,43 @@ async function listAll(t, bucket) {
 }
 
 async function round(t, r, results) {
-  const bucket = 'bench';
-  const bigKey = `big/round-${r}.bin`;
-  const cpu = results.cpu;
+  if (PHASES.has('big')) await bigRound(t, r, results);
+  if (PHASES.has('small')) await smallRound(t, r, results);
+  if (PHASES.has('list')) await listRound(t, results);
+}
+
+async function bigRound(t, r, results) {
+  const key = s3Path('bench', `big/round-${r}.bin`);
   let start = process.hrtime.bigint();
-  await measured(t, cpu, 'bigPut', () => request(t, 'PUT', s3Path(bucket, bigKey), { body: bigBody(BIG), length: BIG }));
+  await measured(t, results.cpu, 'bigPut', () => request(t, 'PUT', key, { body: bigBody(BIG), length: BIG }));
   results.bigPut.push(BIG / 1e6 / seconds(start));
   start = process.hrtime.bigint();
-  const { bytes } = await measured(t, cpu, 'bigGet', () => request(t, 'GET', s3Path(bucket, bigKey)));
+  const { bytes } = await measured(t, results.cpu, 'bigGet', () => request(t, 'GET', key));
   if (bytes !== BIG) throw new Error(`${t.name}: GET returned ${bytes} bytes, not ${BIG}`);
   results.bigGet.push(BIG / 1e6 / seconds(start));
+}
 
-  const smallKey = (i) => s3Path(bucket, `small/r${r}/obj-${String(i).padStart(6, '0')}`);
-  const put = await measured(t, cpu, 'smallPut', () => concurrent(SMALL_OPS, CONCURRENCY, (i) => request(t, 'PUT', smallKey(i), { body: smallBody, length: SMALL })));
+async function smallRound(t, r, results) {
+  const smallKey = (i) => s3Path('bench', `small/r${r}/obj-${String(i).padStart(6, '0')}`);
+  const put = await measured(t, results.cpu, 'smallPut', () => concurrent(SMALL_OPS, CONCURRENCY, (i) => request(t, 'PUT', smallKey(i), { body: smallBody, length: SMALL })));
   results.smallPut.push(put.opsPerSecond);
   results.smallPutP99.push(put.p99);
-  const get = await measured(t, cpu, 'smallGet', () => concurrent(SMALL_OPS, CONCURRENCY, async (i) => {
+  const get = await measured(t, results.cpu, 'smallGet', () => concurrent(SMALL_OPS, CONCURRENCY, async (i) => {
     const { bytes: got } = await request(t, 'GET', smallKey(i));
     if (got !== SMALL) throw new Error(`${t.name}: small GET returned ${got} bytes`);
   }));
   results.smallGet.push(get.opsPerSecond);
   results.smallGetP99.push(get.p99);
+}
 
-  start = process.hrtime.bigint();
-  const listed = await measured(t, cpu, 'list', () => listAll(t, 'bench-list'));
+async function listRound(t, results) {
+  const start = process.hrtime.bigint();
+  const listed = await measured(t, results.cpu, 'list', () => listAll(t, 'bench-list'));
   results.list.push(seconds(start));
   if (listed !== LIST_KEYS) throw new Error(`${t.name}: listing found ${listed} keys, not ${LIST_KEYS}`);
 }
 
 async function populateListBucket(t) {
-  await request(t, 'PUT', s3Path('bench'));
   await request(t, 'PUT', s3Path('bench-list'));
   const body = Buffer.from('x');
   const start = process.hrtime.bigint();
@@ -266,6 +276,7 @@ async function populateListBucket(t) {
 }
 
 const median = (xs) => {
+  if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
@@ -281,7 +292,8 @@ async function main() {
     const [ours, theirs] = servers;
     console.log(`S3 bench: ${ROUNDS} rounds; ${BIG / MiB} MiB PUT/GET; ${SMALL_OPS} x ${SMALL / 1024} KiB PUT/GET at concurrency ${CONCURRENCY}; ListObjectsV2 walk of ${LIST_KEYS} keys`);
     console.log(`node ${process.version}, ${(await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ')} load at start (shared machine: figures are noisy)`);
-    for (const t of servers) {
+    for (const t of servers) await request(t, 'PUT', s3Path('bench'));
+    for (const t of PHASES.has('list') ? servers : []) {
       const filled = await populateListBucket(t);
       console.log(`  ${t.name.padEnd(8)} filled the listing bucket: ${LIST_KEYS} one-byte PUTs in ${filled.seconds.toFixed(1)} s (${fmt(filled.opsPerSecond)} ops/s)`);
     }
@@ -291,7 +303,12 @@ async function main() {
       for (const t of order) {
         await round(t, r, results.get(t));
         const x = results.get(t);
-        console.log(`  round ${r} ${t.name.padEnd(8)} PUT ${fmt(x.bigPut.at(-1))} MB/s, GET ${fmt(x.bigGet.at(-1))} MB/s; small PUT ${fmt(x.smallPut.at(-1))} ops/s (p99 ${fmt(x.smallPutP99.at(-1))} ms), GET ${fmt(x.smallGet.at(-1))} ops/s (p99 ${fmt(x.smallGetP99.at(-1))} ms); list ${x.list.at(-1).toFixed(3)} s`);
+        const line = [
+          PHASES.has('big') && `PUT ${fmt(x.bigPut.at(-1))} MB/s, GET ${fmt(x.bigGet.at(-1))} MB/s`,
+          PHASES.has('small') && `small PUT ${fmt(x.smallPut.at(-1))} ops/s (p99 ${fmt(x.smallPutP99.at(-1))} ms), GET ${fmt(x.smallGet.at(-1))} ops/s (p99 ${fmt(x.smallGetP99.at(-1))} ms)`,
+          PHASES.has('list') && `list ${x.list.at(-1).toFixed(3)} s`,
+        ].filter(Boolean).join('; ');
+        console.log(`  round ${r} ${t.name.padEnd(8)} ${line}`);
       }
     }
     const rss = { ours: await peakRssMiB(ours.child.pid), theirs: await peakRssMiB(theirs.child.pid) };
@@ -309,6 +326,7 @@ async function main() {
     console.log(`\n${'median of rounds'.padEnd(42)}${'omnigate'.padStart(10)}${'s3rver'.padStart(10)}${'ratio'.padStart(8)}  target  result`);
     const missed = [];
     for (const [label, x, y, ratio, goal, lowerIsBetter] of rows) {
+      if (Number.isNaN(ratio)) continue; // a workload left out with BENCH_PHASES
       const met = lowerIsBetter ? ratio <= goal : ratio >= goal;
       if (!met) missed.push(label.replace(/,.*/, ''));
       console.log(`${label.padEnd(42)}${fmt(x, x < 10 ? 3 : 1).padStart(10)}${fmt(y, y < 10 ? 3 : 1).padStart(10)}${`${ratio.toFixed(2)}x`.padStart(8)}  ${lowerIsBetter ? '<=' : '>='}${goal.toFixed(1)}x  ${met ? 'met' : 'MISSED'}`);

@@ -16,15 +16,28 @@ const SUBDIR = /^[0-9a-f]{2}$/;
 const PART = /^([0-9a-f-]{36})\.[0-9a-f]+\.part$/;
 /** Chunks gathered into one writev call at most (IOV_MAX is 1024 on Linux). */
 const MAX_IOV = 256;
+/**
+ * Default bytes written after which a datasync starts in the background (LocalDirWriter.syncAhead). 8 MiB measured
+ * best here: `bench:core` PUT 210-213 → 262-273 MB/s against 2 MiB 211-253, 4 MiB 234-245 and 16 MiB 291 MB/s with
+ * a 60 MiB higher peak RSS.
+ */
+const DEFAULT_SYNC_AHEAD_BYTES = 8 * 1024 * 1024;
 
 export interface LocalDirFragmentStoreOptions {
   id: string;
   dir: string;
+  /**
+   * A writer starts a background datasync each time this many bytes have been written since the last one began, so
+   * the disk works while the stream goes on instead of all at commit (default 8 MiB; 0 syncs only at commit).
+   */
+  syncAheadBytes?: number;
 }
 
 export class LocalDirFragmentStore implements FragmentStore {
   readonly id: string;
   readonly dir: string;
+  /** @internal */
+  readonly syncAheadBytes: number;
   private readonly tmpDir: string;
   /** Temp files of writers still open in this process: never swept. */
   private readonly active = new Set<string>();
@@ -34,10 +47,13 @@ export class LocalDirFragmentStore implements FragmentStore {
     this.id = options.id;
     this.dir = options.dir;
     this.tmpDir = join(options.dir, 'tmp');
+    this.syncAheadBytes = options.syncAheadBytes ?? DEFAULT_SYNC_AHEAD_BYTES;
   }
 
   static async open(options: LocalDirFragmentStoreOptions): Promise<LocalDirFragmentStore> {
     if (!options.id) throw new StorageError('InvalidArgument', 'a fragment store needs an id');
+    const ahead = options.syncAheadBytes;
+    if (ahead !== undefined && (!Number.isSafeInteger(ahead) || ahead < 0)) throw new StorageError('InvalidArgument', 'syncAheadBytes must be a non-negative integer');
     const store = new LocalDirFragmentStore(options);
     await mkdir(store.tmpDir, { recursive: true });
     return store;
@@ -174,6 +190,8 @@ class LocalDirWriter implements FragmentWriter {
   private error: unknown = null;
   private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
   private aborting: Promise<void> | null = null;
+  private unsynced = 0;
+  private syncing: Promise<void> | null = null;
   private readonly onAbort = () => void this.abort();
 
   constructor(private readonly store: LocalDirFragmentStore, private readonly fh: FileHandle, private readonly tmp: string,
@@ -198,6 +216,8 @@ class LocalDirWriter implements FragmentWriter {
     try {
       await this.flushing;
       if (this.error) throw this.error;
+      await this.syncing;
+      if (this.error) throw this.error;
       await this.fh.datasync();
       await this.fh.close();
       await this.store.publish(this.tmp, this.name);
@@ -218,6 +238,7 @@ class LocalDirWriter implements FragmentWriter {
       this.cleanupListeners();
       this.failQueued(this.stateError());
       await this.flushing;
+      await this.syncing;
       await this.fh.close().catch(() => undefined);
       await unlink(this.tmp).catch(() => undefined);
       this.store.release(this.tmp);
@@ -234,6 +255,8 @@ class LocalDirWriter implements FragmentWriter {
         while (left > 0) {
           const { bytesWritten } = await this.fh.writev(chunks, this.position);
           this.position += bytesWritten;
+          this.unsynced += bytesWritten;
+          this.syncAhead();
           left -= bytesWritten;
           if (left > 0) chunks = dropBytes(chunks, bytesWritten);
         }
@@ -245,6 +268,20 @@ class LocalDirWriter implements FragmentWriter {
       }
     }
     this.flushing = null;
+  }
+
+  /**
+   * The kernel keeps written pages in memory until commit's datasync, which would then write the whole fragment while
+   * the caller waits. Syncing every syncAheadBytes in the background keeps the disk busy while the stream goes on,
+   * so commit has only the tail left. One at a time per writer. Its failure is kept as the writer's error: Linux
+   * reports a writeback error to one fsync per open file only, so commit's own datasync could not be trusted to
+   * see it again.
+   */
+  private syncAhead(): void {
+    const every = this.store.syncAheadBytes;
+    if (every === 0 || this.unsynced < every || this.syncing) return;
+    this.unsynced = 0;
+    this.syncing = this.fh.datasync().catch((err: unknown) => { this.error ??= err; }).finally(() => { this.syncing = null; });
   }
 
   private failQueued(err: unknown): void {
