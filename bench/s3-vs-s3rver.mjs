@@ -124,7 +124,8 @@ function waitForLine(child, pattern, label) {
 async function startOurs(dir) {
   const accessKey = 'AKIABENCHOMNIGATE001';
   const secretKey = randomBytes(24).toString('base64url');
-  const cli = new URL('../packages/server/dist/cli.js', import.meta.url).pathname;
+  // What `npm start` and the `omnigate` bin run: the bundled server (scripts/bundle-server.mjs).
+  const cli = new URL('../packages/server/dist/omnigate.mjs', import.meta.url).pathname;
   const nodeArgs = (process.env.BENCH_OMNIGATE_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
   const child = spawn(process.execPath, [...nodeArgs, cli, 'serve'], {
     env: { ...process.env, OMNIGATE_DATA_DIR: dir, OMNIGATE_HOST: '127.0.0.1', OMNIGATE_PORT: '0', OMNIGATE_LOG_LEVEL: 'warn', OMNIGATE_ACCESS_KEY: accessKey, OMNIGATE_SECRET_KEY: secretKey },

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-const CLI = join(import.meta.dirname, '../../packages/server/dist/cli.js');
+// The bundled server `npm start` and the `omnigate` bin run (scripts/bundle-server.mjs), so these tests cover the
+// artifact users start, not only the modules it is built from.
+const CLI = join(import.meta.dirname, '../../packages/server/dist/omnigate.mjs');
 
 interface Started { child: ChildProcess; url: string; output: string }
 
@@ -123,7 +125,7 @@ describe('omnigate serve', () => {
     assert.equal((JSON.parse(repair.stdout) as { unrecoverable: string[] }).unrecoverable.length, 0);
   });
 
-  it('mounts QS under /qs with the default tenant\'s API key, and answers unknown paths with JSON 404', { timeout: 60_000 }, async () => {
+  it('mounts QS under /qs with the default tenant\'s API key, computes CIDs, serves the ZiB SDK, and answers unknown paths with JSON 404', { timeout: 60_000 }, async () => {
     const { child, url } = await serve({ OMNIGATE_DATA_DIR: dataDir });
     try {
       const { apiKey } = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8')) as { apiKey: string };
@@ -137,6 +139,17 @@ describe('omnigate serve', () => {
       const res = await fetch(`${url}/zib/nothing-here`);
       assert.equal(res.status, 404);
       assert.match(res.headers.get('content-type') ?? '', /json/);
+
+      // What the bundle must still find outside itself: the IPFS importer (loaded on first use) and the browser SDK file.
+      const call = (method: string, path: string, json?: unknown) => fetch(`${url}/qs${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: json === undefined ? undefined : JSON.stringify(json) });
+      const started = await (await call('POST', '/buckets', { totalParts: 0, originalSizeInBytes: 0 })).json() as { uploadId: string; key: string };
+      const done = await call('POST', '/buckets/complete', started);
+      assert.equal(done.status, 200);
+      // Kubo's t0040-add-and-cat.sh "zero length file has correct hash"
+      assert.equal((await done.json() as { cid: string }).cid, 'QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH');
+      const sdk = await fetch(`${url}/zib/sdk/zib-sdk.js`);
+      assert.equal(sdk.status, 200);
+      assert.equal(await sdk.text(), await readFile(join(import.meta.dirname, '../../packages/zib-sdk/zib-sdk.js'), 'utf8'));
     } finally {
       await stop(child);
     }

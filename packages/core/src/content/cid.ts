@@ -8,9 +8,18 @@
  * (`blockWriteConcurrency` chunks) plus one link per chunk, whatever the file size.
  * `ipfs add --cid-version=1` or the `unixfs-v1-2025` profile give other CIDs for files over 256 KiB.
  */
-import { importer, type ImporterOptions } from 'ipfs-unixfs-importer';
-import { BlackHoleBlockstore } from 'blockstore-core/black-hole';
+import type { ImporterOptions } from 'ipfs-unixfs-importer';
 import { CID } from 'multiformats/cid';
+
+/**
+ * The importer and its block store, loaded on the first CID computed: they cost ~9 MiB of RSS, which a gateway that
+ * never serves QS or /ipfs should not carry.
+ */
+let unixfs: Promise<[typeof import('ipfs-unixfs-importer'), typeof import('blockstore-core/black-hole')]> | undefined;
+function loadUnixfs() {
+  unixfs ??= Promise.all([import('ipfs-unixfs-importer'), import('blockstore-core/black-hole')]);
+  return unixfs;
+}
 
 export interface ComputeCidOptions {
   signal?: AbortSignal;
@@ -39,6 +48,7 @@ export async function computeCid(source: AsyncIterable<Uint8Array>, options: Com
       yield chunk;
     }
   }
+  const [{ importer }, { BlackHoleBlockstore }] = await loadUnixfs();
   let root: CID | undefined;
   for await (const entry of importer([{ content: content() }], new BlackHoleBlockstore(), kuboDefaults())) root = entry.cid;
   if (!root) throw new Error('the importer produced no root');
