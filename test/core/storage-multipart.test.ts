@@ -99,6 +99,35 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.equal((await fragmentFiles(fx.nodeDirs)).length, files - 6);
     });
 
+    it('keeps part checksums from beforeCommit, checks named ones on complete (InvalidPart), and stores what the hook derives', async () => {
+      const upload = await storage.multipart.create(tenant, 'mpu', 'summed', { checksumAlgorithm: 'sha256', checksumType: 'COMPOSITE' });
+      assert.deepEqual([upload.attributes.checksumAlgorithm, upload.attributes.checksumType], ['sha256', 'COMPOSITE']);
+      const parts = [pseudoRandomBytes(MIN, 21), pseudoRandomBytes(99, 22)];
+      const sha = (b: Buffer) => createHash('sha256').update(b).digest('base64');
+      for (const [i, part] of parts.entries()) {
+        const info = await storage.multipart.uploadPart(tenant, 'mpu', 'summed', upload.uploadId, i + 1, [part], { beforeCommit: () => ({ checksums: { sha256: sha(part) } }) });
+        assert.deepEqual(info.checksums, { sha256: sha(part) });
+      }
+      const listed = await storage.multipart.listParts(tenant, 'mpu', 'summed', upload.uploadId);
+      assert.deepEqual(listed.parts.map((p) => p.checksums), parts.map((p) => ({ sha256: sha(p) })));
+      const wrong = parts.map((p, i) => ({ partNumber: i + 1, checksums: { sha256: sha(i === 1 ? parts[0]! : p) } }));
+      await assert.rejects(storage.multipart.complete(tenant, 'mpu', 'summed', upload.uploadId, wrong), { code: 'InvalidPart' });
+      await assert.rejects(storage.multipart.complete(tenant, 'mpu', 'summed', upload.uploadId, [{ partNumber: 1, checksums: { crc32: 'AAAAAA==' } }]), { code: 'InvalidPart' }, 'a checksum the part does not have');
+      await assert.rejects(storage.headObject(tenant, 'mpu', 'summed'), { code: 'NoSuchKey' });
+      let seen: unknown;
+      const info = await storage.multipart.complete(tenant, 'mpu', 'summed', upload.uploadId, parts.map((p, i) => ({ partNumber: i + 1, checksums: { sha256: sha(p) } })), {
+        beforeCommit: (chosen, up) => {
+          seen = [chosen.map((p) => p.checksums.sha256), up.attributes.checksumAlgorithm];
+          return { checksums: { sha256: 'derived-2' }, checksumType: 'COMPOSITE', partChecksums: chosen.map((p) => p.checksums.sha256!) };
+        },
+      });
+      assert.deepEqual(seen, [parts.map(sha), 'sha256']);
+      assert.deepEqual([info.checksums, info.checksumType, info.partChecksums], [{ sha256: 'derived-2' }, 'COMPOSITE', parts.map(sha)]);
+      const head = await storage.headObject(tenant, 'mpu', 'summed');
+      assert.deepEqual([head.checksums, head.checksumType, head.partChecksums], [{ sha256: 'derived-2' }, 'COMPOSITE', parts.map(sha)]);
+      assert.equal((head as { checksumAlgorithm?: string }).checksumAlgorithm, undefined, 'the upload\'s declaration is not kept on the object');
+    });
+
     it('aborts an upload and removes every fragment of its parts', async () => {
       const files = (await fragmentFiles(fx.nodeDirs)).length;
       const upload = await storage.multipart.create(tenant, 'mpu', 'aborted');

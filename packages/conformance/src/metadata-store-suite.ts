@@ -72,9 +72,9 @@ function fixtures(store: MetadataStore) {
       await store.insertUpload(row);
       return row;
     },
-    async part(upload: UploadRow, partNumber: number, blob?: BlobRow) {
+    async part(upload: UploadRow, partNumber: number, blob?: BlobRow, checksums: Record<string, string> = {}) {
       const b = blob ?? (await f.blob());
-      const result = await store.putPart({ uploadId: upload.uploadId, partNumber, blobId: b.id, size: b.plainSize, etag: `e${partNumber}`, createdAt: new Date() });
+      const result = await store.putPart({ uploadId: upload.uploadId, partNumber, blobId: b.id, size: b.plainSize, etag: `e${partNumber}`, checksums, createdAt: new Date() });
       return { blob: b, ...result };
     },
     async blobState(id: string): Promise<{ state: string; refCount: number } | undefined> {
@@ -461,6 +461,29 @@ export function metadataStoreSuite(name: string, factory: MetadataStoreFactory):
         assert.deepEqual([parts[0]!.blobId, parts[0]!.size], [p1b.blob.id, 5 * GiB]);
         assert.deepEqual((await store.listParts(upload.uploadId, { afterPartNumber: 1, limit: 1 })).map((p) => p.partNumber), [2]);
         await rejectsWith(f.part({ ...upload, uploadId: randomUUID() }, 1), 'NoSuchUpload');
+      });
+
+      it('keeps each part\'s checksums and replaces them with the part; upload checksum attributes round-trip', async () => {
+        const bucket = await f.bucket();
+        const attributes = { ...emptyAttributes(), checksumAlgorithm: 'sha256', checksumType: 'COMPOSITE' as const };
+        const upload = await f.upload(bucket, 'summed', { attributes });
+        assert.deepEqual((await store.getUpload(upload.uploadId))?.attributes, attributes);
+        const sha = Buffer.alloc(32, 0xab).toString('base64');
+        await f.part(upload, 1, undefined, { sha256: sha, crc32: 'AAAAAA==' });
+        await f.part(upload, 2);
+        let parts = await store.listParts(upload.uploadId, { limit: 10 });
+        assert.deepEqual(parts.map((p) => p.checksums), [{ sha256: sha, crc32: 'AAAAAA==' }, {}]);
+        await f.part(upload, 1, undefined, { sha256: Buffer.alloc(32, 0xcd).toString('base64') }); // a replaced part's checksums go with it
+        await f.part(upload, 2, undefined, { crc64nvme: 'AAAAAAAAAAA=' });
+        parts = await store.listParts(upload.uploadId, { limit: 10 });
+        assert.deepEqual(parts.map((p) => p.checksums), [{ sha256: Buffer.alloc(32, 0xcd).toString('base64') }, { crc64nvme: 'AAAAAAAAAAA=' }]);
+        // The completed object's derived checksum and per-part values are plain attributes.
+        const row = f.object(bucket, 'summed', [], {
+          extents: parts.map((p) => ({ blobId: p.blobId, size: p.size })), size: parts.reduce((n, p) => n + p.size, 0), partsCount: 2,
+          attributes: { ...emptyAttributes(), checksums: { sha256: `${sha}-2` }, checksumType: 'COMPOSITE', partChecksums: parts.map((p) => p.checksums.sha256 ?? '') },
+        });
+        await store.completeUpload(upload.uploadId, row, { partNumbers: [1, 2], supersedeReason: 'x' });
+        assert.deepEqual((await store.getLiveObject(bucket.id, 'summed'))?.attributes, row.attributes);
       });
 
       it('completes with a subset of parts: unchosen released, upload gone, previous object superseded', async () => {

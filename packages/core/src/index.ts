@@ -8,7 +8,7 @@ export type { StorageOptions, StorageLogger } from './storage/options.js';
 export type { ObjectInfo } from './storage/object-info.js';
 export type { Tenant, TenantCredentials } from './storage/tenants.js';
 export { hashApiKey, constantTimeEqual } from './storage/tenants.js';
-export type { UploadInfo, PartInfo, UploadPartOptions } from './storage/multipart.js';
+export type { UploadInfo, PartInfo, UploadPartOptions, CreateUploadOptions, CompleteOptions } from './storage/multipart.js';
 export type { ListOptions } from './storage/listing.js';
 export type { SweepReport, RepairReport } from './storage/maintenance.js';
 export type { BodySource } from './storage/blob-io.js';

@@ -66,9 +66,23 @@ export interface ObjectAttributes {
   /** Stored response headers: content-disposition, cache-control, content-encoding, content-language, expires. */
   headers: Record<string, string>;
   tags: Record<string, string>;
-  /** Checksums the client sent and we verified, by algorithm (crc32, crc32c, sha1, sha256), base64. */
+  /**
+   * Checksums the client sent and we verified, by algorithm (crc32, crc32c, crc64nvme, sha1, sha256), base64. A
+   * multipart object's may be derived from its parts' instead (see `checksumType`).
+   */
   checksums: Record<string, string>;
+  /**
+   * How `checksums` covers the object: FULL_OBJECT (also when absent) or COMPOSITE (a checksum of the parts'
+   * checksums, `<base64>-<parts>`). On an upload: the type it declared.
+   */
+  checksumType?: ChecksumType;
+  /** On an upload only: the algorithm it declared, which every part gets a checksum of. */
+  checksumAlgorithm?: string;
+  /** On a multipart object with checksums: each part's checksum in `checksums`' algorithm, in part order. */
+  partChecksums?: string[];
 }
+
+export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
 
 export interface ObjectRow {
   fileId: string;
@@ -108,6 +122,8 @@ export interface PartRow {
   blobId: string;
   size: number;
   etag: string;
+  /** The part's verified checksums, by algorithm, base64 (as ObjectAttributes.checksums); empty when none. */
+  checksums: Record<string, string>;
   createdAt: Date;
 }
 

@@ -119,6 +119,14 @@ function coreMigrations(pg: boolean): Record<string, Migration> {
         if (!columns.rows.some((c) => c.name === 'inline_data')) await sql`alter table blobs add column inline_data blob`.execute(db);
       },
     },
+    '0003_part_checksums': {
+      // A part keeps its verified checksums (PartRow.checksums), JSON by algorithm; rows from before have none.
+      async up(db: Kysely<any>) {
+        if (pg) return void await sql`alter table parts add column if not exists checksums jsonb not null default '{}'::jsonb`.execute(db);
+        const columns = await sql<{ name: string }>`select name from pragma_table_info('parts')`.execute(db);
+        if (!columns.rows.some((c) => c.name === 'checksums')) await sql`alter table parts add column checksums text not null default '{}'`.execute(db);
+      },
+    },
   };
 }
 

@@ -109,9 +109,15 @@ export function fromUpload(u: UploadRow) {
 }
 
 export function toPart(r: Selectable<PartsTable>): PartRow {
-  return { uploadId: r.upload_id, partNumber: r.part_number, blobId: r.blob_id, size: num(r.size), etag: r.etag, createdAt: date(r.created_at) };
+  return {
+    uploadId: r.upload_id, partNumber: r.part_number, blobId: r.blob_id, size: num(r.size), etag: r.etag,
+    checksums: fromJson(r.checksums), createdAt: date(r.created_at),
+  };
 }
 
 export function fromPart(p: PartRow) {
-  return { upload_id: p.uploadId, part_number: p.partNumber, blob_id: p.blobId, size: p.size, etag: p.etag, created_at: ms(p.createdAt) };
+  return {
+    upload_id: p.uploadId, part_number: p.partNumber, blob_id: p.blobId, size: p.size, etag: p.etag,
+    checksums: toJson(p.checksums), created_at: ms(p.createdAt),
+  };
 }

@@ -82,6 +82,7 @@ export interface PartsTable {
   blob_id: string;
   size: Int8;
   etag: string;
+  checksums: Json;
   created_at: Int8;
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { StorageError } from '../errors.js';
-import type { ObjectAttributes, PartRow, UploadRow } from '../types.js';
+import type { ChecksumType, ObjectAttributes, PartRow, UploadRow } from '../types.js';
 import { emptyAttributes } from '../types.js';
 import type { BodySource } from './blob-io.js';
 import type { StorageContext } from './context.js';
@@ -22,6 +22,8 @@ export interface PartInfo {
   partNumber: number;
   etag: string;
   size: number;
+  /** Verified checksums by algorithm, base64; empty when none. */
+  checksums: Record<string, string>;
   lastModified: Date;
 }
 
@@ -29,19 +31,41 @@ export interface UploadPartOptions {
   size?: number;
   clientKey?: Buffer;
   onPlaintext?: (chunk: Buffer) => void;
-  beforeCommit?: (digest: { md5: Buffer; sha256: Buffer; size: number }) => void | Promise<void>;
+  /** Runs after the bytes are stored and before the part replaces any earlier one; throw to refuse it, or return the checksums to keep with it. */
+  beforeCommit?: (digest: { md5: Buffer; sha256: Buffer; size: number }) => void | { checksums?: Record<string, string> } | Promise<void | { checksums?: Record<string, string> }>;
   signal?: AbortSignal;
+}
+
+export interface CreateUploadOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+  headers?: Record<string, string>;
+  tags?: Record<string, string>;
+  /** A checksum algorithm and type the upload declares (kept in its attributes; the protocol enforces them). */
+  checksumAlgorithm?: string;
+  checksumType?: ChecksumType;
+}
+
+export interface CompleteOptions {
+  /** Overrides the deployment's minimum for protocols whose clients choose their own part sizes (QS, ZiB). */
+  minPartSize?: number;
+  /** A fileId handed out before the upload (ZiB registrations). */
+  fileId?: string;
+  /** Runs once the chosen parts are checked, before the object commits: throw to refuse, or return its checksums. */
+  beforeCommit?: (parts: PartInfo[], upload: UploadInfo) => void | Partial<Pick<ObjectAttributes, 'checksums' | 'checksumType' | 'partChecksums'>>;
 }
 
 /**
  * S3 multipart semantics for every protocol: parts are numbered 1..10000, may arrive in any order and be replaced;
  * each part is its own blob, so completing an upload writes no data: the object's extents are the chosen parts.
- * The object's ETag is the MD5 of the parts' binary MD5s, then `-<number of parts>`.
+ * The object's ETag is the MD5 of the parts' binary MD5s, then `-<number of parts>`. A part keeps the checksums its
+ * protocol verified; completing checks any the client names against them (InvalidPart) and lets the protocol derive
+ * the object's checksum from the chosen parts'.
  */
 export class MultipartService {
   constructor(private readonly ctx: StorageContext) {}
 
-  async create(tenant: Tenant, bucketName: string, key: string, opts: { contentType?: string; metadata?: Record<string, string>; headers?: Record<string, string>; tags?: Record<string, string> } = {}): Promise<UploadInfo> {
+  async create(tenant: Tenant, bucketName: string, key: string, opts: CreateUploadOptions = {}): Promise<UploadInfo> {
     const bucket = await this.ctx.bucket(tenant, bucketName);
     assertObjectKey(key);
     assertMetadata(opts.metadata ?? {});
@@ -49,7 +73,11 @@ export class MultipartService {
       uploadId: randomBytes(24).toString('base64url'),
       tenantId: tenant.id, bucketId: bucket.id, key,
       contentType: opts.contentType || 'application/octet-stream',
-      attributes: { ...emptyAttributes(), metadata: opts.metadata ?? {}, headers: opts.headers ?? {}, tags: opts.tags ?? {} },
+      attributes: {
+        ...emptyAttributes(), metadata: opts.metadata ?? {}, headers: opts.headers ?? {}, tags: opts.tags ?? {},
+        ...(opts.checksumAlgorithm ? { checksumAlgorithm: opts.checksumAlgorithm } : {}),
+        ...(opts.checksumType ? { checksumType: opts.checksumType } : {}),
+      },
       createdAt: new Date(),
     };
     await this.ctx.metadata.insertUpload(row);
@@ -73,8 +101,10 @@ export class MultipartService {
     });
     const { blob } = written;
     try {
-      await opts.beforeCommit?.({ md5: written.md5, sha256: written.sha256, size: blob.plainSize });
-      const part: PartRow = { uploadId, partNumber, blobId: blob.id, size: blob.plainSize, etag: written.md5.toString('hex'), createdAt: new Date() };
+      const extra = await opts.beforeCommit?.({ md5: written.md5, sha256: written.sha256, size: blob.plainSize });
+      const part: PartRow = {
+        uploadId, partNumber, blobId: blob.id, size: blob.plainSize, etag: written.md5.toString('hex'), checksums: extra?.checksums ?? {}, createdAt: new Date(),
+      };
       const { released } = await this.ctx.metadata.putPart(part, written.unrecorded ? { newBlob: blob } : {});
       await this.ctx.blobs.release(released);
       return toPartInfo(part);
@@ -93,11 +123,8 @@ export class MultipartService {
     return { upload: toUploadInfo(upload, bucketName), parts, isTruncated, nextPartNumberMarker: isTruncated ? parts.at(-1)?.partNumber : undefined };
   }
 
-  /**
-   * `opts.minPartSize` overrides the deployment's minimum for protocols whose clients choose their own part sizes
-   * (QS, ZiB); S3 keeps S3's rule. `opts.fileId` is a fileId handed out before the upload (ZiB registrations).
-   */
-  async complete(tenant: Tenant, bucketName: string, key: string, uploadId: string, chosen: ReadonlyArray<{ partNumber: number; etag?: string }>, opts: { minPartSize?: number; fileId?: string } = {}): Promise<ObjectInfo> {
+  /** `chosen[].checksums`, when given, must equal the part's stored ones of those algorithms, like its ETag. */
+  async complete(tenant: Tenant, bucketName: string, key: string, uploadId: string, chosen: ReadonlyArray<{ partNumber: number; etag?: string; checksums?: Record<string, string> }>, opts: CompleteOptions = {}): Promise<ObjectInfo> {
     const { upload, bucketId } = await this.upload(tenant, bucketName, key, uploadId);
     if (opts.fileId !== undefined) await this.ctx.assertFreshFileId(opts.fileId);
     if (chosen.length === 0) throw new StorageError('InvalidArgument', 'You must specify at least one part');
@@ -115,7 +142,8 @@ export class MultipartService {
         throw new StorageError('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
       }
       const part = stored.get(want.partNumber);
-      if (!part || (want.etag !== undefined && normalizeEtag(want.etag) !== part.etag)) {
+      if (!part || (want.etag !== undefined && normalizeEtag(want.etag) !== part.etag)
+        || Object.entries(want.checksums ?? {}).some(([algorithm, value]) => part.checksums[algorithm] !== value)) {
         throw new StorageError('InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.', { partNumber: want.partNumber });
       }
       parts.push(part);
@@ -127,6 +155,8 @@ export class MultipartService {
       }
     });
     const size = parts.reduce((sum, p) => sum + p.size, 0);
+    const { metadata, headers, tags } = upload.attributes;
+    const attributes: ObjectAttributes = { metadata, headers, tags, checksums: {}, ...opts.beforeCommit?.(parts.map(toPartInfo), toUploadInfo(upload, bucketName)) };
     await this.ctx.checkQuota(tenant, size);
     const md5s = Buffer.concat(parts.map((p) => Buffer.from(p.etag, 'hex')));
     const extents = parts.map((p) => ({ blobId: p.blobId, size: p.size }));
@@ -134,7 +164,7 @@ export class MultipartService {
     const row = this.ctx.newObjectRow({
       fileId: opts.fileId, tenantId: tenant.id, bucketId, key, size,
       etag: `${createHash('md5').update(md5s).digest('hex')}-${parts.length}`, sha256: null,
-      contentType: upload.contentType, attributes: upload.attributes, extents, partsCount: parts.length, phase, safeAt,
+      contentType: upload.contentType, attributes, extents, partsCount: parts.length, phase, safeAt,
     });
     const { released } = await this.ctx.metadata.completeUpload(uploadId, row, { partNumbers: parts.map((p) => p.partNumber), supersedeReason: `superseded by ${row.fileId}` });
     await this.ctx.blobs.release(released);
@@ -175,5 +205,5 @@ function toUploadInfo(row: UploadRow, bucket: string): UploadInfo {
 }
 
 function toPartInfo(row: PartRow): PartInfo {
-  return { partNumber: row.partNumber, etag: row.etag, size: row.size, lastModified: row.createdAt };
+  return { partNumber: row.partNumber, etag: row.etag, size: row.size, checksums: row.checksums, lastModified: row.createdAt };
 }

@@ -34,6 +34,8 @@ export function toObjectInfo(row: ObjectRow, bucket: string): ObjectInfo {
     headers: row.attributes.headers,
     tags: row.attributes.tags,
     checksums: row.attributes.checksums,
+    ...(row.attributes.checksumType ? { checksumType: row.attributes.checksumType } : {}),
+    ...(row.attributes.partChecksums ? { partChecksums: row.attributes.partChecksums } : {}),
     lastModified: row.createdAt,
     state: row.state,
     phase: row.phase,

@@ -57,7 +57,7 @@ export async function putPart(q: Q, row: PartRow, options: { newBlob?: BlobRow }
   const values = fromPart(row);
   await q.db.insertInto('parts').values(values)
     .onConflict((oc) => oc.columns(['upload_id', 'part_number'])
-      .doUpdateSet({ blob_id: values.blob_id, size: values.size, etag: values.etag, created_at: values.created_at }))
+      .doUpdateSet({ blob_id: values.blob_id, size: values.size, etag: values.etag, checksums: values.checksums, created_at: values.created_at }))
     .execute();
   return { released };
 }
