@@ -5,7 +5,9 @@
  * - Flexible checksums x-amz-checksum-{crc32,crc32c,crc64nvme,sha1,sha256}, in a header or, with aws-chunked
  *   bodies, in a trailer named by x-amz-trailer; x-amz-sdk-checksum-algorithm alone asks us to compute one
  *   (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html). Mismatch → BadDigest.
- * Verified checksums are stored with the object and returned with `x-amz-checksum-mode: ENABLED`.
+ * Verified checksums are stored with the object (or the multipart part) and returned with `x-amz-checksum-mode:
+ * ENABLED`. A part of an upload that declared an algorithm must use it (else InvalidRequest) and gets it computed
+ * when it sends none. multipart-checksums.ts derives a multipart object's checksum from its parts'.
  */
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
@@ -17,7 +19,7 @@ import { S3Error } from './errors.js';
 export const CHECKSUM_ALGORITHMS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 
-const DIGEST_BYTES: Record<ChecksumAlgorithm, number> = { crc32: 4, crc32c: 4, crc64nvme: 8, sha1: 20, sha256: 32 };
+export const DIGEST_BYTES: Record<ChecksumAlgorithm, number> = { crc32: 4, crc32c: 4, crc64nvme: 8, sha1: 20, sha256: 32 };
 /** x-amz-checksum-* headers that are not checksum values. */
 const NOT_VALUES = new Set(['x-amz-checksum-mode', 'x-amz-checksum-algorithm', 'x-amz-checksum-type']);
 
@@ -26,7 +28,7 @@ interface Hasher {
   digest(): Buffer;
 }
 
-function createHasher(algorithm: ChecksumAlgorithm): Hasher {
+export function createHasher(algorithm: ChecksumAlgorithm): Hasher {
   switch (algorithm) {
     case 'crc32':
     case 'crc32c': {
@@ -100,11 +102,16 @@ export function contentMd5(ctx: S3Context): Buffer | undefined {
 
 /**
  * Checks a streamed body: `onPlaintext` sees every byte, `verify` runs before the object commits (the trailers
- * have arrived by then) and returns the checksums to store.
+ * have arrived by then) and returns the checksums to store. `required` is a multipart upload's declared algorithm:
+ * a part must use it, and gets it computed when the request names none.
  */
-export function createBodyVerifier(ctx: S3Context, trailers: () => Record<string, string>) {
+export function createBodyVerifier(ctx: S3Context, trailers: () => Record<string, string>, required?: ChecksumAlgorithm) {
   const md5 = contentMd5(ctx);
-  const wanted = requestedChecksum(ctx);
+  let wanted = requestedChecksum(ctx);
+  if (required && wanted && wanted.algorithm !== required) {
+    throw new S3Error('InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${required}, actual checksum Type: ${wanted.algorithm}`);
+  }
+  if (required && !wanted) wanted = { algorithm: required };
   const hasher = wanted && createHasher(wanted.algorithm);
   return {
     algorithm: wanted?.algorithm,
@@ -123,6 +130,12 @@ export function createBodyVerifier(ctx: S3Context, trailers: () => Record<string
       return { [wanted.algorithm]: actual };
     },
   };
+}
+
+/** Checks a small buffered body against Content-MD5 only (CompleteMultipartUpload's x-amz-checksum-* are the object's). */
+export function verifyContentMd5(ctx: S3Context, body: Buffer): void {
+  const md5 = contentMd5(ctx);
+  if (md5 && !md5.equals(createHash('md5').update(body).digest())) throw badDigest('Content-MD5');
 }
 
 /** Checks a small buffered body (XML requests) against Content-MD5 and a header checksum. */

@@ -3,6 +3,7 @@
  * polynomial 0x82F63B78) and CRC64/NVME (reflected polynomial 0x9A6C9329AC4BC9B5), both with init and final
  * xor all ones. https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
  * Table-driven (slice-by-8 for CRC32C, the 64-bit one as two 32-bit halves), in plain JS, no dependency.
+ * `crcCombine` gives the CRC of A‖B from the CRCs of A and B (zlib's crc32_combine), for multipart full-object checksums.
  */
 
 const CRC32C_TABLES = buildSlicedCrc32Tables(0x82f63b78);
@@ -81,4 +82,53 @@ export class Crc64Nvme {
     out.writeUInt32BE(~this.lo >>> 0, 4);
     return out;
   }
+}
+
+/** A reflected CRC with init and final xor all ones (CRC32, CRC32C, CRC64/NVME): its width and reflected polynomial. */
+export interface CrcSpec {
+  bits: 32 | 64;
+  poly: bigint;
+}
+
+export const CRC_SPECS = {
+  crc32: { bits: 32, poly: 0xedb88320n },
+  crc32c: { bits: 32, poly: 0x82f63b78n },
+  crc64nvme: { bits: 64, poly: 0x9a6c9329ac4bc9b5n },
+} as const satisfies Record<string, CrcSpec>;
+
+/** a·b modulo the polynomial, both in reflected bit order (zlib's multmodp). */
+function multModP(spec: CrcSpec, a: bigint, b: bigint): bigint {
+  let m = 1n << BigInt(spec.bits - 1);
+  let p = 0n;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1n)) === 0n) return p;
+    }
+    m >>= 1n;
+    b = b & 1n ? (b >> 1n) ^ spec.poly : b >> 1n;
+  }
+}
+
+/** x^(8·bytes) modulo the polynomial; parts mostly share one size, so each spec keeps the few it has needed. */
+const SHIFTS = new Map<CrcSpec, Map<number, bigint>>();
+function byteShift(spec: CrcSpec, bytes: number): bigint {
+  let known = SHIFTS.get(spec);
+  if (!known) SHIFTS.set(spec, (known = new Map()));
+  let shift = known.get(bytes);
+  if (shift === undefined) {
+    shift = 1n << BigInt(spec.bits - 1); // x^0
+    let square = 1n << BigInt(spec.bits - 9); // x^8
+    for (let n = BigInt(bytes); n > 0n; n >>= 1n) {
+      if (n & 1n) shift = multModP(spec, square, shift);
+      square = multModP(spec, square, square);
+    }
+    if (known.size < 64) known.set(bytes, shift);
+  }
+  return shift;
+}
+
+/** The CRC of A‖B from crc(A), crc(B) and B's length in bytes. */
+export function crcCombine(spec: CrcSpec, crcA: bigint, crcB: bigint, lengthB: number): bigint {
+  return multModP(spec, byteShift(spec, lengthB), crcA) ^ crcB;
 }

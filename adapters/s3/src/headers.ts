@@ -92,7 +92,7 @@ export function setObjectHeaders(ctx: S3Context, info: ObjectInfo, opts: { check
   res.setHeader('x-amz-server-side-encryption', 'AES256');
   if (opts.checksums) {
     for (const [name, value] of Object.entries(checksumHeaders(info.checksums))) res.setHeader(name, value);
-    if (Object.keys(info.checksums).length > 0) res.setHeader('x-amz-checksum-type', 'FULL_OBJECT');
+    if (Object.keys(info.checksums).length > 0) res.setHeader('x-amz-checksum-type', info.checksumType ?? 'FULL_OBJECT');
   }
 }
 

@@ -2,7 +2,8 @@
  * CopyObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html): a server-side copy that
  * shares the source's stored bytes. x-amz-metadata-directive COPY (default) keeps the source's content type,
  * metadata and headers, REPLACE takes them from this request; x-amz-tagging-directive likewise for tags.
- * x-amz-copy-source-if-* conditions fail with 412. Copying an object onto itself must change something.
+ * x-amz-copy-source-if-* conditions fail with 412. Copying an object onto itself must change something. The
+ * source's checksums (and their type, e.g. a multipart COMPOSITE one) stay with the shared bytes either way.
  */
 import type { Handler, ObjectContext } from '../context.js';
 import { header } from '../context.js';
@@ -10,12 +11,11 @@ import { StorageError } from '@omnigate/core';
 import { parseCopySource } from '../copy-source.js';
 import { S3Error } from '../errors.js';
 import { conditionsFromHeaders, objectFieldsFromRequest, quoteEtag } from '../headers.js';
-import { checksumHeaders } from '../checksums.js';
 import { sendXml } from '../response.js';
 import { checkEncryptionHeaders } from '../sse.js';
 import { parseTaggingHeader } from '../tags.js';
 import { el } from '../xml.js';
-import { isoDate } from './shared.js';
+import { checksumElements, isoDate } from './shared.js';
 
 export const copyObject: Handler<ObjectContext> = async (ctx) => {
   checkEncryptionHeaders(ctx);
@@ -38,11 +38,10 @@ export const copyObject: Handler<ObjectContext> = async (ctx) => {
     sourceConditions: conditionsFromHeaders(ctx, 'x-amz-copy-source-'),
   });
   ctx.res.setHeader('x-amz-server-side-encryption', 'AES256');
-  const checksums = checksumHeaders(info.checksums);
   sendXml(ctx.res, 200, el('CopyObjectResult', [
     el('ETag', quoteEtag(info.etag)),
     el('LastModified', isoDate(info.lastModified)),
-    ...Object.entries(checksums).map(([name, value]) => el(`Checksum${name.slice('x-amz-checksum-'.length).toUpperCase()}`, value)),
+    ...checksumElements(info.checksums, info.checksumType ?? 'FULL_OBJECT'),
   ]));
 };
 

@@ -1,16 +1,19 @@
 /**
  * UploadPartCopy (https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html): reads the source (or
  * x-amz-copy-source-range `bytes=first-last` of it) from storage and streams it in as the part. Source conditions
- * (x-amz-copy-source-if-*) fail with 412; a range past the source's end is InvalidArgument, as S3 answers.
+ * (x-amz-copy-source-if-*) fail with 412; a range past the source's end is InvalidArgument, as S3 answers. A part
+ * of an upload that declared a checksum algorithm gets that checksum computed on the way, kept and returned.
  */
 import { isStorageError, StorageError, type ByteRange } from '@omnigate/core';
 import type { Handler, ObjectContext } from '../context.js';
 import { header } from '../context.js';
 import { parseCopySource } from '../copy-source.js';
+import { createBodyVerifier } from '../checksums.js';
 import { conditionsFromHeaders, quoteEtag } from '../headers.js';
+import { uploadChecksumOf } from '../multipart-checksums.js';
 import { sendXml } from '../response.js';
 import { el } from '../xml.js';
-import { isoDate } from './shared.js';
+import { checksumElements, isoDate } from './shared.js';
 import { partNumberOf, uploadIdOf } from './multipart-params.js';
 
 export const uploadPartCopy: Handler<ObjectContext> = async (ctx) => {
@@ -19,7 +22,8 @@ export const uploadPartCopy: Handler<ObjectContext> = async (ctx) => {
   const source = parseCopySource(ctx);
   const range = copyRange(header(ctx, 'x-amz-copy-source-range'));
   // The upload must exist before the source is read.
-  await ctx.storage.multipart.get(ctx.tenant, ctx.bucket, ctx.key, uploadId);
+  const upload = await ctx.storage.multipart.get(ctx.tenant, ctx.bucket, ctx.key, uploadId);
+  const verifier = createBodyVerifier(ctx, () => ({}), uploadChecksumOf(upload)?.algorithm);
   let opened;
   try {
     opened = await ctx.storage.getObject(ctx.tenant, source.bucket, source.key, {
@@ -39,8 +43,14 @@ export const uploadPartCopy: Handler<ObjectContext> = async (ctx) => {
   }
   const part = await ctx.storage.multipart.uploadPart(ctx.tenant, ctx.bucket, ctx.key, uploadId, partNumber, body, {
     size: opened.range.end - opened.range.start, signal: ctx.signal,
+    onPlaintext: verifier.onPlaintext,
+    beforeCommit: (digest) => ({ checksums: verifier.verify(digest) }),
   }).finally(() => body.destroy());
-  sendXml(ctx.res, 200, el('CopyPartResult', [el('ETag', quoteEtag(part.etag)), el('LastModified', isoDate(part.lastModified))]));
+  sendXml(ctx.res, 200, el('CopyPartResult', [
+    el('ETag', quoteEtag(part.etag)),
+    el('LastModified', isoDate(part.lastModified)),
+    ...checksumElements(part.checksums),
+  ]));
 };
 
 function copyRange(value: string | undefined): ByteRange | undefined {

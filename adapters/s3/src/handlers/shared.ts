@@ -1,11 +1,20 @@
 /** Response fragments several operations share. */
 import type { Tenant } from '@omnigate/core';
 import { StorageError } from '@omnigate/core';
+import { isChecksumAlgorithm } from '../checksums.js';
 import { el, type XmlElement } from '../xml.js';
 
 /** S3's Owner / Initiator: the tenant is the account. */
 export function owner(tenant: Tenant, name = 'Owner'): XmlElement {
   return el(name, [el('ID', tenant.id), el('DisplayName', tenant.name)]);
+}
+
+/** ChecksumCRC32… elements of stored checksums, then ChecksumType when `type` is given and there is one. */
+export function checksumElements(checksums: Record<string, string>, type?: string): XmlElement[] {
+  const out = Object.entries(checksums).filter(([algorithm]) => isChecksumAlgorithm(algorithm))
+    .map(([algorithm, value]) => el(`Checksum${algorithm.toUpperCase()}`, value));
+  if (type !== undefined && out.length > 0) out.push(el('ChecksumType', type));
+  return out;
 }
 
 /** Timestamps in XML bodies: ISO 8601 with milliseconds, UTC. */

@@ -218,7 +218,7 @@ export class Storage {
       tenantId: tenant.id, bucketId: targetBucket.id, key: target.key, size: src.size, etag: src.etag, sha256: src.sha256,
       contentType: replace ? opts.contentType : src.contentType,
       attributes: replace
-        ? { metadata: opts.metadata ?? {}, headers: opts.headers ?? {}, tags: opts.tags ?? src.attributes.tags, checksums: src.attributes.checksums }
+        ? { ...src.attributes, metadata: opts.metadata ?? {}, headers: opts.headers ?? {}, tags: opts.tags ?? src.attributes.tags } // checksums describe the shared bytes
         : { ...src.attributes, tags: opts.tags ?? src.attributes.tags },
       extents: src.extents, partsCount: src.partsCount, phase: src.phase === 'cancelled' ? 'distributed' : src.phase, safeAt: src.replicationSafeAt,
     });
