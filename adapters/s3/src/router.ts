@@ -3,9 +3,8 @@
  * SigV4, CORS headers for the bucket's rules, dispatch, and one place where every failure becomes an S3 error.
  * Mounted at '/', it owns every path that reaches it: nothing falls through to `next()`, errors are S3 XML.
  */
-import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { StorageError, type Storage } from '@omnigate/core';
+import { pooledRandomBytes, StorageError, type Storage } from '@omnigate/core';
 import { abortSignal } from '@omnigate/http';
 import { authenticate } from './auth.js';
 import { drainRequest } from './body.js';
@@ -26,7 +25,7 @@ export function createS3Router(storage: Storage, options: ResolvedS3Options): Ro
 }
 
 async function handle(storage: Storage, options: ResolvedS3Options, req: Request, res: Response): Promise<void> {
-  const ids = randomBytes(32); // one call for both ids: each randomBytes is a system call
+  const ids = pooledRandomBytes(32); // both ids from one draw
   const requestId = ids.toString('hex', 0, 8).toUpperCase();
   res.setHeader('x-amz-request-id', requestId);
   res.setHeader('x-amz-id-2', ids.subarray(8).toString('base64'));

@@ -5,7 +5,8 @@
  * wrapped key onto another blob's metadata does not make it unwrap there.
  * Other small secrets (tenant secret keys, 1..1024 bytes) are sealed the same way under their own context.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { pooledRandomBytes } from './random.js';
 import { StorageError } from '../errors.js';
 
 const KEY_SIZE = 32;
@@ -27,7 +28,7 @@ function aadOf(context: string): Buffer {
 }
 
 export function generateKey(): Buffer {
-  return randomBytes(KEY_SIZE);
+  return pooledRandomBytes(KEY_SIZE);
 }
 
 export function wrapKey(kek: Buffer, dek: Buffer, context: string): Buffer {
@@ -37,7 +38,7 @@ export function wrapKey(kek: Buffer, dek: Buffer, context: string): Buffer {
   }
   const aad = aadOf(context);
   // A random IV per wrap: the KEK wraps one DEK per object, far below GCM's 2^32 random-IV limit per key.
-  const iv = randomBytes(IV_SIZE);
+  const iv = pooledRandomBytes(IV_SIZE);
   const cipher = createCipheriv('aes-256-gcm', kek, iv, { authTagLength: TAG_SIZE });
   cipher.setAAD(aad);
   const body = cipher.update(dek);

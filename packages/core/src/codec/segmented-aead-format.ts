@@ -7,7 +7,8 @@
  * reordering, splicing and header edits all fail authentication. Everything maps onto WebCrypto AES-GCM
  * (12-byte IV, 128-bit tag appended, additionalData), so the browser SDK writes the same bytes.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from './random.js';
 import { StorageError } from '../errors.js';
 
 export const STREAM_HEADER_SIZE = 16;
@@ -56,7 +57,7 @@ export function createHeader(opts: { segmentSize?: number; streamIndex?: number;
     throw invalidArgument(`stream index must be an integer from 0 to 65535, got ${streamIndex}`);
   }
   // A fresh random prefix per stream is what keeps (key, IV) pairs unique when a key is reused across parts.
-  const noncePrefix = opts.noncePrefix ?? randomBytes(NONCE_PREFIX_SIZE);
+  const noncePrefix = opts.noncePrefix ?? pooledRandomBytes(NONCE_PREFIX_SIZE);
   if (!Buffer.isBuffer(noncePrefix) || noncePrefix.length !== NONCE_PREFIX_SIZE) {
     throw invalidArgument(`nonce prefix must be ${NONCE_PREFIX_SIZE} bytes`);
   }

@@ -3,11 +3,11 @@
  * `<dir>/tmp/<name>.<random>.part`. Commit = datasync + rename + fsync of the parent directory, so a committed
  * fragment survives a crash and an interrupted one is only ever a `.part` file that `removeIncomplete` sweeps.
  */
-import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FragmentInfo, FragmentStore, FragmentStoreHealth, FragmentWriter } from '../contracts/fragment-store.js';
+import { pooledRandomBytes } from '../codec/random.js';
 import { StorageError } from '../errors.js';
 
 /** Lower-case UUIDs only: nothing else can name a path, and no two names differ only by case. */
@@ -62,7 +62,7 @@ export class LocalDirFragmentStore implements FragmentStore {
   async create(name: string, options: { signal?: AbortSignal } = {}): Promise<FragmentWriter> {
     checkName(name);
     throwIfAborted(options.signal);
-    const tmp = join(this.tmpDir, `${name}.${randomBytes(6).toString('hex')}.part`);
+    const tmp = join(this.tmpDir, `${name}.${pooledRandomBytes(6).toString('hex')}.part`);
     const fh = await open(tmp, 'wx').catch(async (err: NodeJS.ErrnoException) => {
       // A replaced (empty) disk: rebuild our structure inside it. If the node directory itself is gone (unmounted),
       // mkdir without `recursive` fails, so nothing is ever written to the filesystem underneath.

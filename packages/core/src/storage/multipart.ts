@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { pooledRandomBytes } from '../codec/random.js';
 import { StorageError } from '../errors.js';
 import type { ChecksumType, ObjectAttributes, PartRow, UploadRow } from '../types.js';
 import { emptyAttributes } from '../types.js';
@@ -70,7 +71,7 @@ export class MultipartService {
     assertObjectKey(key);
     assertMetadata(opts.metadata ?? {});
     const row: UploadRow = {
-      uploadId: randomBytes(24).toString('base64url'),
+      uploadId: pooledRandomBytes(24).toString('base64url'),
       tenantId: tenant.id, bucketId: bucket.id, key,
       contentType: opts.contentType || 'application/octet-stream',
       attributes: {
