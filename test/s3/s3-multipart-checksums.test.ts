@@ -13,10 +13,12 @@ import {
   GetObjectCommand, HeadObjectCommand, ListPartsCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand,
   type ChecksumAlgorithm, type CompletedPart,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { pseudoRandomBytes } from '../helpers/storage-fixture.js';
 import { s3Error, startS3Server, type S3TestServer } from './s3-server.js';
 
 const MIN_PART = 1024; // this server's minimum part size, so parts stay small
+const MiB = 1024 * 1024;
 
 /** Reference bit-at-a-time reflected CRC (init and xorout all ones), 4 or 8 big-endian bytes. */
 function referenceCrc(data: Buffer, poly: bigint, bits: 32 | 64): Buffer {
@@ -182,6 +184,17 @@ describe('S3 multipart checksums', () => {
     assert.equal(p1.ChecksumCRC32, undefined);
     const bareDone = await plain.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'bare', UploadId: bare.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] } }));
     assert.deepEqual([bareDone.ChecksumCRC32, bareDone.ChecksumType], [undefined, undefined]);
+  });
+
+  test('lib-storage Upload with default SDK settings: a CRC32 COMPOSITE checksum of its parts, read back byte-identical', async () => {
+    const body = pseudoRandomBytes(11 * MiB + 3, 44);
+    const done = await new Upload({ client: s3.client, params: { Bucket, Key: 'lib-storage', Body: body }, partSize: 5 * MiB }).done();
+    const expected = composite('CRC32', [body.subarray(0, 5 * MiB), body.subarray(5 * MiB, 10 * MiB), body.subarray(10 * MiB)]);
+    assert.deepEqual([(done as { ChecksumCRC32?: string }).ChecksumCRC32, (done as { ChecksumType?: string }).ChecksumType], [expected, 'COMPOSITE']);
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket, Key: 'lib-storage', ChecksumMode: 'ENABLED' }));
+    assert.deepEqual([head.ChecksumCRC32, head.ChecksumType, head.PartsCount], [expected, 'COMPOSITE', 3]);
+    const got = await s3.client.send(new GetObjectCommand({ Bucket, Key: 'lib-storage' }));
+    assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(body));
   });
 
   test('CopyObject of a COMPOSITE object keeps its checksum and type', async () => {
