@@ -103,6 +103,11 @@ describe('S3 multipart checksums', () => {
       assert.deepEqual([attrs.Checksum?.[field(algorithm)], attrs.Checksum?.ChecksumType], [expected.replace(/-3$/, ''), 'COMPOSITE']);
       assert.equal(attrs.ObjectParts?.TotalPartsCount, 3);
       assert.deepEqual(attrs.ObjectParts?.Parts?.map((p) => [p.PartNumber, p.Size, p[field(algorithm)]]), parts.map((p, i) => [i + 1, p.length, b64(algorithm, p)]));
+      // One part read with checksum mode: that part's checksum (the SDK validates it over the part's bytes).
+      const second = await s3.client.send(new GetObjectCommand({ Bucket, Key, PartNumber: 2, ChecksumMode: 'ENABLED' }));
+      assert.equal(second[field(algorithm)], b64(algorithm, parts[1]!));
+      assert.ok(Buffer.from(await second.Body!.transformToByteArray()).equals(parts[1]!));
+      assert.equal((await s3.client.send(new HeadObjectCommand({ Bucket, Key, PartNumber: 3, ChecksumMode: 'ENABLED' })))[field(algorithm)], b64(algorithm, parts[2]!));
       const page = await s3.client.send(new GetObjectAttributesCommand({ Bucket, Key, ObjectAttributes: ['ObjectParts'], MaxParts: 1, PartNumberMarker: '1' }));
       assert.deepEqual([page.ObjectParts?.IsTruncated, page.ObjectParts?.NextPartNumberMarker, page.ObjectParts?.Parts?.map((p) => p.PartNumber)], [true, '2', [2]]);
     });
@@ -159,6 +164,8 @@ describe('S3 multipart checksums', () => {
       assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(whole));
       const attrs = await s3.client.send(new GetObjectAttributesCommand({ Bucket, Key, ObjectAttributes: ['Checksum'] }));
       assert.deepEqual([attrs.Checksum?.[field(algorithm)], attrs.Checksum?.ChecksumType], [expected, 'FULL_OBJECT']);
+      const onePart = await s3.client.send(new HeadObjectCommand({ Bucket, Key, PartNumber: 1, ChecksumMode: 'ENABLED' }));
+      assert.equal(onePart[field(algorithm)], undefined, 'a FULL_OBJECT object of several parts shows no part checksum');
     });
   }
 

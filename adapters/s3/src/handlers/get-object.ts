@@ -2,9 +2,9 @@
  * GetObject and HeadObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html). Ranges (`bytes=a-b`, `a-`, `-n`) and the
  * RFC 9110 conditionals are evaluated by the core: 200, 206, 304 (with ETag and Last-Modified), 412, 416 (with
- * `Content-Range: bytes * /size`). Checksums are returned only for whole-object reads with
- * `x-amz-checksum-mode: ENABLED`; response-* query parameters override the stored headers. `?partNumber=N` reads
- * one part of a multipart object.
+ * `Content-Range: bytes * /size`). Checksums are returned only with `x-amz-checksum-mode: ENABLED`, for whole-object
+ * reads and, with `?partNumber=N`, as S3 does: a COMPOSITE object's part checksum, a one-part object's own;
+ * response-* query parameters override the stored headers. `?partNumber=N` reads one part of a multipart object.
  */
 import type { Readable } from 'node:stream';
 import { isStorageError, parseHttpRange, resolveRange, StorageError, type Conditions, type ObjectInfo, type ResolvedRange } from '@omnigate/core';
@@ -43,7 +43,8 @@ export const getObject: Handler<ObjectContext> = async (ctx) => {
     throw err;
   }
   try {
-    setObjectHeaders(ctx, info, { checksums: !partial && partNumber === undefined && header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' });
+    const described = partNumber === undefined ? (partial ? undefined : info) : withPartChecksum(info, partNumber);
+    setObjectHeaders(ctx, described ?? info, { checksums: described !== undefined && header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' });
     applyResponseOverrides(ctx);
     const { res } = ctx;
     res.status(partial ? 206 : 200);
@@ -61,6 +62,15 @@ export const getObject: Handler<ObjectContext> = async (ctx) => {
     throw err;
   }
 };
+
+/** The object as one part read describes it, with that part's checksum; undefined when S3 shows none (FULL_OBJECT of several parts). */
+function withPartChecksum(info: ObjectInfo, partNumber: number): ObjectInfo | undefined {
+  const algorithm = Object.keys(info.checksums)[0];
+  const value = info.partChecksums?.[partNumber - 1];
+  if (algorithm === undefined || value === undefined) return undefined;
+  if (info.checksumType === 'COMPOSITE') return { ...info, checksums: { [algorithm]: value } };
+  return info.partsCount === 1 ? info : undefined;
+}
 
 /**
  * body → response. stream.pipeline would do, but it aborts an internal AbortController (a DOMException with a stack)
