@@ -10,7 +10,7 @@ import { crc32 } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
-  GetObjectCommand, HeadObjectCommand, ListPartsCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand,
+  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand,
   type ChecksumAlgorithm, type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -202,6 +202,8 @@ describe('S3 multipart checksums', () => {
     assert.deepEqual([head.ChecksumCRC32, head.ChecksumType, head.PartsCount], [expected, 'COMPOSITE', 3]);
     const got = await s3.client.send(new GetObjectCommand({ Bucket, Key: 'lib-storage' }));
     assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(body));
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket, Prefix: 'lib-storage' }));
+    assert.deepEqual(listed.Contents?.map((o) => [o.ChecksumAlgorithm, o.ChecksumType]), [[['CRC32'], 'COMPOSITE']]);
   });
 
   test('CopyObject of a COMPOSITE object keeps its checksum and type', async () => {

@@ -10,7 +10,8 @@
  *   that CRC as a FULL_OBJECT checksum. S3 itself attaches its default CRC64NVME there; we keep the CRC the client
  *   had verified instead of hashing every byte a second time.
  * - The Complete request's own x-amz-checksum-<algorithm> / x-amz-checksum-type are what the client expects of the
- *   object: a mismatch is BadDigest and nothing is created.
+ *   object: a mismatch is BadDigest and nothing is created. So is a value we have nothing to check against (S3
+ *   would check it against its default CRC64NVME): we do not accept an integrity claim unverified.
  */
 import { StorageError, type ChecksumType, type ObjectAttributes, type PartInfo, type UploadInfo } from '@omnigate/core';
 import { header, type S3Context } from './context.js';
@@ -96,7 +97,8 @@ function fullObjectChecksum(algorithm: CrcAlgorithm, parts: PartInfo[], values: 
 /** The Complete request's x-amz-checksum-type and x-amz-checksum-<algorithm> must describe the object we derived. */
 function checkExpected(ctx: S3Context, result: Partial<ObjectAttributes>): void {
   const type = header(ctx, 'x-amz-checksum-type')?.toUpperCase();
-  if (type !== undefined && type !== result.checksumType) {
+  // With no checksum derived (an undeclared upload of unchecksummed parts) S3 would report its default FULL_OBJECT.
+  if (type !== undefined && type !== (result.checksumType ?? 'FULL_OBJECT')) {
     throw new StorageError('BadDigest', `The ${type} checksum type you specified did not match the checksum type of the upload.`);
   }
   const wanted = requestedChecksum(ctx);

@@ -42,6 +42,7 @@ async function list(ctx: BucketContext, flavour: Flavour): Promise<void> {
     el('StorageClass', 'STANDARD'),
     withOwner ? owner(ctx.tenant) : undefined,
     ...Object.keys(o.checksums).map((a) => el('ChecksumAlgorithm', a.toUpperCase())),
+    Object.keys(o.checksums).length > 0 ? el('ChecksumType', o.checksumType ?? 'FULL_OBJECT') : undefined,
   ]);
   const common = page.commonPrefixes.map((p) => el('CommonPrefixes', [el('Prefix', encode(p))]));
   const next = page.nextMarker;
