@@ -206,6 +206,17 @@ describe('S3 multipart checksums', () => {
     assert.deepEqual(listed.Contents?.map((o) => [o.ChecksumAlgorithm, o.ChecksumType]), [[['CRC32'], 'COMPOSITE']]);
   });
 
+  test('lib-storage Upload with ChecksumType FULL_OBJECT: the CRC32 of the whole body (zlib.crc32), over 5 MiB parts', async () => {
+    const body = pseudoRandomBytes(12 * MiB + 11, 45);
+    const done = await new Upload({ client: s3.client, params: { Bucket, Key: 'lib-storage-full', Body: body, ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' }, partSize: 5 * MiB }).done();
+    const expected = Buffer.alloc(4);
+    expected.writeUInt32BE(crc32(body));
+    assert.deepEqual([(done as { ChecksumCRC32?: string }).ChecksumCRC32, (done as { ChecksumType?: string }).ChecksumType], [expected.toString('base64'), 'FULL_OBJECT']);
+    const got = await s3.client.send(new GetObjectCommand({ Bucket, Key: 'lib-storage-full', ChecksumMode: 'ENABLED' }));
+    assert.deepEqual([got.ChecksumCRC32, got.ChecksumType], [expected.toString('base64'), 'FULL_OBJECT']);
+    assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(body));
+  });
+
   test('CopyObject of a COMPOSITE object keeps its checksum and type', async () => {
     const Key = 'composite-SHA256';
     const source = await s3.client.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));

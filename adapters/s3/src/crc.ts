@@ -110,6 +110,18 @@ function multModP(spec: CrcSpec, a: bigint, b: bigint): bigint {
   }
 }
 
+/** x^(2^k) modulo the polynomial, k = 0..66: x^(8·n) is then one product per set bit of n (zlib's x2n_table). */
+const POWERS = new Map<CrcSpec, bigint[]>();
+function powersOf(spec: CrcSpec): bigint[] {
+  let table = POWERS.get(spec);
+  if (!table) {
+    table = [1n << BigInt(spec.bits - 2)]; // x^1
+    for (let k = 1; k < 67; k++) table.push(multModP(spec, table[k - 1]!, table[k - 1]!));
+    POWERS.set(spec, table);
+  }
+  return table;
+}
+
 /** x^(8·bytes) modulo the polynomial; parts mostly share one size, so each spec keeps the few it has needed. */
 const SHIFTS = new Map<CrcSpec, Map<number, bigint>>();
 function byteShift(spec: CrcSpec, bytes: number): bigint {
@@ -117,11 +129,10 @@ function byteShift(spec: CrcSpec, bytes: number): bigint {
   if (!known) SHIFTS.set(spec, (known = new Map()));
   let shift = known.get(bytes);
   if (shift === undefined) {
+    const powers = powersOf(spec);
     shift = 1n << BigInt(spec.bits - 1); // x^0
-    let square = 1n << BigInt(spec.bits - 9); // x^8
-    for (let n = BigInt(bytes); n > 0n; n >>= 1n) {
-      if (n & 1n) shift = multModP(spec, square, shift);
-      square = multModP(spec, square, square);
+    for (let n = bytes, k = 3; n > 0; n = Math.floor(n / 2), k++) {
+      if (n % 2) shift = multModP(spec, powers[k]!, shift);
     }
     if (known.size < 64) known.set(bytes, shift);
   }

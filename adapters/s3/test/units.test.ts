@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { STORAGE_ERROR_CODES, StorageError } from '@omnigate/core';
-import { crc32c, Crc64Nvme } from '../src/crc.js';
+import { crc32 } from 'node:zlib';
+import { crc32c, Crc64Nvme, CRC_SPECS, crcCombine } from '../src/crc.js';
 import { STORAGE_TO_S3, S3Error, toS3Error } from '../src/errors.js';
 import { resolveS3Options } from '../src/options.js';
 import { parseQuery } from '../src/request.js';
@@ -42,6 +43,17 @@ describe('S3 adapter units', () => {
     assert.equal(crc32c(check.subarray(4), crc32c(check.subarray(0, 4))), 0xe3069283);
     assert.equal(new Crc64Nvme().update(check.subarray(0, 3)).update(check.subarray(3)).digest().toString('hex'), 'ae8b14860a799888');
     assert.equal(crc32c(Buffer.alloc(0)), 0);
+  });
+
+  test('crcCombine: the CRC of A‖B from the CRCs of A and B, for CRC32, CRC32C and CRC64/NVME', () => {
+    const data = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 131 + (i >> 7)) & 0xff));
+    const nvme = (b: Buffer) => BigInt(`0x${new Crc64Nvme().update(b).digest().toString('hex')}`);
+    for (const cut of [0, 1, 9, 4096, 65_537, data.length]) {
+      const [a, b] = [data.subarray(0, cut), data.subarray(cut)];
+      assert.equal(crcCombine(CRC_SPECS.crc32, BigInt(crc32(a)), BigInt(crc32(b)), b.length), BigInt(crc32(data)), `crc32 at ${cut}`);
+      assert.equal(crcCombine(CRC_SPECS.crc32c, BigInt(crc32c(a)), BigInt(crc32c(b)), b.length), BigInt(crc32c(data)), `crc32c at ${cut}`);
+      assert.equal(crcCombine(CRC_SPECS.crc64nvme, nvme(a), nvme(b), b.length), nvme(data), `crc64nvme at ${cut}`);
+    }
   });
 
   test('XML: escaping, attributes, strict parsing', () => {
