@@ -3,6 +3,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } f
 import type { DatabaseConnection, Driver, SqliteDialectConfig } from 'kysely';
 import { StorageError } from '@omnigate/core';
 import type { Database } from './schema.js';
+import { DurableConnection, WalSync } from './wal-sync.js';
 
 export interface SqlMetadataStoreOptions {
   /** `sqlite:/abs/path/meta.db`, `sqlite::memory:` or `postgres://user@host:5432/db` (`postgresql://` too). */
@@ -35,14 +36,17 @@ function sqlitePath(url: string): string {
 
 function openSqlite(path: string, busyTimeoutMs: number): Kysely<Database> {
   const database = new BetterSqlite3(path);
-  // WAL lets readers run beside the writer; synchronous=FULL fsyncs the WAL at every commit, because the metadata
-  // row is what makes an acknowledged upload exist (NORMAL could lose the last commits on power loss).
+  // WAL lets readers run beside the writer. The metadata row is what makes an acknowledged upload exist, so every
+  // commit must reach the disk before anyone is answered: synchronous=FULL would fsync the WAL inside COMMIT, on the
+  // event loop; NORMAL plus WalSync fsyncs it on the threadpool before the committing statement resolves (wal-sync.ts).
+  // An in-memory database has no WAL and nothing to make durable.
+  const durable = path !== ':memory:';
   database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
+  database.pragma(durable ? 'synchronous = NORMAL' : 'synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   cacheStatements(database);
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }, durable ? new WalSync(path) : undefined) });
 }
 
 /** Statements kept per SQL text: enough for every query shape the store issues, bounded for `in (?, ?, ...)` lists. */
@@ -81,18 +85,41 @@ async function openPostgres(url: string, max: number): Promise<Kysely<Database>>
  * busy_timeout makes the other wait. (In one process Kysely's single-connection mutex already serializes them.)
  */
 class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
+  readonly #config: SqliteDialectConfig & { database: BetterSqlite3.Database };
+  readonly #wal: WalSync | undefined;
+  constructor(config: SqliteDialectConfig & { database: BetterSqlite3.Database }, wal: WalSync | undefined) {
     super(config);
     this.#config = config;
+    this.#wal = wal;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#wal);
   }
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #database: BetterSqlite3.Database;
+  readonly #wal: WalSync | undefined;
+  #durable: DurableConnection | undefined;
+
+  constructor(config: SqliteDialectConfig & { database: BetterSqlite3.Database }, wal: WalSync | undefined) {
+    super(config);
+    this.#database = config.database;
+    this.#wal = wal;
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    if (!this.#wal) return connection;
+    return (this.#durable ??= new DurableConnection(connection, this.#database, this.#wal));
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  override async destroy(): Promise<void> {
+    await this.#wal?.close();
+    await super.destroy();
   }
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database, Q } from './schema.js';
 
-/** At most this many transactions share one COMMIT (one fsync with synchronous=FULL). */
+/** At most this many transactions share one COMMIT (and one fsync of the WAL, wal-sync.ts). */
 const MAX_BATCH = 64;
 
 interface Job {
@@ -12,9 +12,9 @@ interface Job {
 }
 
 /**
- * Group commit for SQLite. Every commit with synchronous=FULL waits for an fsync of the WAL, and better-sqlite3 runs
- * it on the event loop, so one commit per upload caps small uploads near the disk's fsync rate and stalls every
- * other request meanwhile. Write transactions that arrive while the loop is busy are run together: one
+ * Group commit for SQLite. Every commit waits for an fsync of the WAL (wal-sync.ts), so one commit per upload would
+ * cap small uploads near the disk's fsync rate. Write transactions that arrive while the loop is busy, or while the
+ * previous batch's fsync runs, are run together: one
  * BEGIN IMMEDIATE, each transaction inside its own SAVEPOINT (a failing one is rolled back to it and fails alone),
  * one COMMIT. Nobody is answered before that COMMIT returns, so an acknowledged write is as durable as before; if
  * the COMMIT fails, every transaction of the batch fails and none of them happened.

@@ -31,13 +31,13 @@ describe('openSqlMetadataStore', () => {
     await assert.rejects(openSqlMetadataStore({ url: 'mysql://localhost/x' }), (e) => isStorageError(e) && e.code === 'InvalidArgument');
   });
 
-  it('opens SQLite in WAL mode with full sync, foreign keys and a busy timeout', async () => {
+  it('opens SQLite in WAL mode with NORMAL sync (commits are fsynced by WalSync), foreign keys and a busy timeout', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'omnigate-meta-'));
     const store = await openSqlMetadataStore({ url: `sqlite:${join(dir, 'meta.db')}` });
     try {
       const pragma = async (name: string) => Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(store.db)).rows[0]!)[0];
       assert.equal(await pragma('journal_mode'), 'wal');
-      assert.equal(await pragma('synchronous'), 2); // FULL
+      assert.equal(await pragma('synchronous'), 1); // NORMAL: wal-sync.ts fsyncs the WAL before a commit resolves
       assert.equal(await pragma('foreign_keys'), 1);
       assert.equal(await pragma('busy_timeout'), 5000);
       assert.equal(store.dialect, 'sqlite');
