@@ -1,7 +1,7 @@
 import type { ObjectAttributes, ObjectPhase, ObjectRow, ObjectState } from '../types.js';
 
-/** What adapters get back about an object: the row minus internal placement, plus its bucket's name. */
-export interface ObjectInfo extends ObjectAttributes {
+/** What adapters get back about an object: the row minus internal placement (and an upload's declared checksum algorithm), plus its bucket's name. */
+export interface ObjectInfo extends Omit<ObjectAttributes, 'checksumAlgorithm'> {
   fileId: string;
   tenantId: string;
   bucket: string;
