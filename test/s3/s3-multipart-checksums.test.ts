@@ -10,7 +10,7 @@ import { crc32 } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
-  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand,
+  GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, UploadPartCommand, UploadPartCopyCommand,
   type ChecksumAlgorithm, type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -142,6 +142,8 @@ describe('S3 multipart checksums', () => {
     }
     const nvme = await s3.client.send(new CreateMultipartUploadCommand({ Bucket, Key: 'nvme', ChecksumAlgorithm: 'CRC64NVME' }));
     assert.deepEqual([nvme.ChecksumAlgorithm, nvme.ChecksumType], ['CRC64NVME', 'FULL_OBJECT']);
+    const uploads = await s3.client.send(new ListMultipartUploadsCommand({ Bucket, Prefix: 'nvme' }));
+    assert.deepEqual(uploads.Uploads?.map((u) => [u.UploadId, u.ChecksumAlgorithm, u.ChecksumType]), [[nvme.UploadId, 'CRC64NVME', 'FULL_OBJECT']]);
   });
 
   for (const algorithm of ['CRC32', 'CRC32C', 'CRC64NVME'] as const) {

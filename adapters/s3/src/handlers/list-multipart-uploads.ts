@@ -1,11 +1,13 @@
 /**
  * ListMultipartUploads (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html).
  * The core pages uploads by (key, upload id); a delimiter is rolled up here within the page, since the core has no
- * delimiter for uploads (a prefix spanning two pages may then appear on both).
+ * delimiter for uploads (a prefix spanning two pages may then appear on both). Each upload shows the checksum
+ * algorithm and type it declared.
  */
 import type { BucketContext, Handler } from '../context.js';
 import { integerParam } from '../headers.js';
 import { sendXml } from '../response.js';
+import { uploadChecksumOf } from '../multipart-checksums.js';
 import { el, opt } from '../xml.js';
 import { encodingType, isoDate, owner } from './shared.js';
 
@@ -37,14 +39,18 @@ export const listMultipartUploads: Handler<BucketContext> = async (ctx) => {
     el('MaxUploads', maxUploads),
     el('IsTruncated', page.isTruncated),
     opt('EncodingType', q.has('encoding-type') ? 'url' : undefined),
-    ...uploads.map((u) => el('Upload', [
-      el('Key', encode(u.key)),
-      el('UploadId', u.uploadId),
-      owner(ctx.tenant, 'Initiator'),
-      owner(ctx.tenant),
-      el('StorageClass', 'STANDARD'),
-      el('Initiated', isoDate(u.createdAt)),
-    ])),
+    ...uploads.map((u) => {
+      const declared = uploadChecksumOf(u);
+      return el('Upload', [
+        el('Key', encode(u.key)),
+        el('UploadId', u.uploadId),
+        owner(ctx.tenant, 'Initiator'),
+        owner(ctx.tenant),
+        el('StorageClass', 'STANDARD'),
+        el('Initiated', isoDate(u.createdAt)),
+        ...(declared ? [el('ChecksumAlgorithm', declared.algorithm.toUpperCase()), el('ChecksumType', declared.type)] : []),
+      ]);
+    }),
     ...[...prefixes].map((p) => el('CommonPrefixes', [el('Prefix', encode(p))])),
   ]));
 };
