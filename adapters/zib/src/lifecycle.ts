@@ -5,7 +5,7 @@
  */
 import type { ObjectInfo, StorageError } from '@omnigate/core';
 import type { ZibContext } from './context.js';
-import { cancelledReasonOf, emit, filePayload, successorOf } from './webhooks/events.js';
+import { cancelledReasonOf, delivery, emit, filePayload, successorOf } from './webhooks/events.js';
 import type { Registration } from './store/zib-store.js';
 
 /** The object a fileId names, cancelled ones included; undefined when there is none (not uploaded, or deleted). */
@@ -36,20 +36,25 @@ export async function notifySuperseded(ctx: ZibContext, previousFileId: string |
 
 async function notifyReplicated(ctx: ZibContext, reg: Registration, info: ObjectInfo): Promise<void> {
   if (info.phase !== 'safe' || reg.replicatedSent) return;
-  const store = await ctx.store();
   const safeAt = info.replicationSafeAt ?? new Date(ctx.now());
-  await emit(ctx, reg, 'file.replicated', filePayload('file.replicated', reg, info, new Date(ctx.now()), { replication_safe_at: safeAt.toISOString() }));
-  await store.markSent(reg.fileId, { replicated: true });
+  const payload = filePayload('file.replicated', reg, info, new Date(ctx.now()), { replication_safe_at: safeAt.toISOString() });
+  await claim(ctx, reg, 'replicated', await delivery(ctx, reg, 'file.replicated', payload));
 }
 
 async function notifyFailed(ctx: ZibContext, reg: Registration, info: ObjectInfo): Promise<void> {
   if (info.state !== 'cancelled' || reg.failedSent) return;
-  const store = await ctx.store();
-  // Mark first: a duplicate file.failed would be worse than none after a crash between the two writes.
-  await store.markSent(reg.fileId, { failed: true });
-  await emit(ctx, reg, 'file.failed', filePayload('file.failed', reg, info, new Date(ctx.now()), {
+  const payload = filePayload('file.failed', reg, info, new Date(ctx.now()), {
     status: 'cancelled', cancelled_reason: cancelledReasonOf(info), superseded_by: successorOf(info),
-  }));
+  });
+  await claim(ctx, reg, 'failed', await delivery(ctx, reg, 'file.failed', payload));
+}
+
+/**
+ * `reg` was read a while ago: the upload request and the watcher can both get here for one file. The store marks the
+ * event sent and records its delivery in one transaction, for whichever comes first (once, even across a crash).
+ */
+async function claim(ctx: ZibContext, reg: Registration, event: 'replicated' | 'failed', row: Awaited<ReturnType<typeof delivery>>): Promise<void> {
+  if (await (await ctx.store()).claimEvent(reg.fileId, event, row) && row) ctx.wake();
 }
 
 export const EXPIRED_REASON = 'registration expired before the upload completed';

@@ -86,6 +86,22 @@ export class ZibStore {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /**
+   * Marks file.replicated or file.failed as sent and records its delivery (when there is somewhere to send it) in one
+   * transaction, only if it was not marked yet: the upload request and the watcher (or two gateways) may both decide
+   * to send it, and exactly one of them records it. False when someone else already had.
+   */
+  async claimEvent(fileId: string, event: 'replicated' | 'failed', delivery: OutboxRow | undefined): Promise<boolean> {
+    const column = event === 'replicated' ? 'replicated_sent' : 'failed_sent';
+    return this.db.transaction().execute(async (trx) => {
+      const claimed = await trx.updateTable('zib_registrations').set({ [column]: 1 })
+        .where('file_id', '=', fileId).where(column, '=', 0).executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) return false;
+      if (delivery) await trx.insertInto('zib_outbox').values(outboxValues(delivery)).execute();
+      return true;
+    });
+  }
+
   async markSent(fileId: string, what: { replicated?: boolean; failed?: boolean }): Promise<void> {
     await this.db.updateTable('zib_registrations')
       .set({ ...(what.replicated ? { replicated_sent: 1 } : {}), ...(what.failed ? { failed_sent: 1 } : {}) })
@@ -123,11 +139,7 @@ export class ZibStore {
   // Outbox
 
   async enqueue(row: OutboxRow): Promise<void> {
-    await this.db.insertInto('zib_outbox').values({
-      id: row.id, tenant_id: row.tenantId, file_id: row.fileId, event: row.event, url: row.url, secret: row.secret,
-      body: row.body, state: row.state, attempts: row.attempts, next_attempt_at: row.nextAttemptAt, last_error: row.lastError,
-      created_at: row.createdAt, delivered_at: row.deliveredAt,
-    }).execute();
+    await this.db.insertInto('zib_outbox').values(outboxValues(row)).execute();
   }
 
   async due(now: number, limit: number): Promise<OutboxRow[]> {
@@ -181,5 +193,13 @@ function toOutbox(r: Record<string, any>): OutboxRow {
     id: r.id, tenantId: r.tenant_id, fileId: r.file_id, event: r.event, url: r.url, secret: r.secret, body: r.body,
     state: r.state, attempts: Number(r.attempts), nextAttemptAt: Number(r.next_attempt_at), lastError: r.last_error ?? null,
     createdAt: Number(r.created_at), deliveredAt: num(r.delivered_at),
+  };
+}
+
+function outboxValues(row: OutboxRow) {
+  return {
+    id: row.id, tenant_id: row.tenantId, file_id: row.fileId, event: row.event, url: row.url, secret: row.secret,
+    body: row.body, state: row.state, attempts: row.attempts, next_attempt_at: row.nextAttemptAt, last_error: row.lastError,
+    created_at: row.createdAt, delivered_at: row.deliveredAt,
   };
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectInfo } from '@omnigate/core';
 import type { ZibContext } from '../context.js';
-import type { Registration } from '../store/zib-store.js';
+import type { OutboxRow, Registration } from '../store/zib-store.js';
 
 export type FileEvent = 'file.ready' | 'file.replicated' | 'file.failed';
 
@@ -26,6 +26,15 @@ export function filePayload(event: FileEvent, reg: Registration, info: ObjectInf
 
 /** Records an event for delivery; returns false when there is nowhere to send it. */
 export async function emit(ctx: ZibContext, reg: Registration, event: FileEvent, payload: Record<string, unknown>): Promise<boolean> {
+  const row = await delivery(ctx, reg, event, payload);
+  if (!row) return false;
+  await (await ctx.store()).enqueue(row);
+  ctx.wake();
+  return true;
+}
+
+/** The outbox row that delivers an event, or undefined when there is nowhere to send it. */
+export async function delivery(ctx: ZibContext, reg: Registration, event: FileEvent, payload: Record<string, unknown>): Promise<OutboxRow | undefined> {
   const store = await ctx.store();
   let url = reg.webhookUrl;
   let secret = reg.webhookUrl && reg.webhookSecret ? ctx.unseal(reg.webhookSecret, `file-webhook:${reg.fileId}`) : undefined;
@@ -34,15 +43,13 @@ export async function emit(ctx: ZibContext, reg: Registration, event: FileEvent,
     url = customer?.webhookUrl ?? null;
     secret = customer?.webhookSecret ? ctx.unseal(customer.webhookSecret, `customer-webhook:${reg.tenantId}`) : undefined;
   }
-  if (!url || !secret) return false;
+  if (!url || !secret) return undefined;
   const id = randomUUID();
   const now = ctx.now();
-  await store.enqueue({
+  return {
     id, tenantId: reg.tenantId, fileId: reg.fileId, event, url, secret: ctx.seal(secret, `outbox:${id}`),
     body: JSON.stringify(payload), state: 'pending', attempts: 0, nextAttemptAt: now, lastError: null, createdAt: now, deliveredAt: null,
-  });
-  ctx.wake();
-  return true;
+  };
 }
 
 /** The tenant-readable reason for a file cancelled by the core (its reason names the successor's fileId). */
