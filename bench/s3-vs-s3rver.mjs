@@ -20,7 +20,7 @@ import { Readable } from 'node:stream';
 
 const MiB = 1024 * 1024;
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
-const ROUNDS = env('BENCH_ROUNDS', 3);
+const ROUNDS = env('BENCH_ROUNDS', 5); // medians of 5: single rounds swing ±30% on this shared VM
 const BIG = env('BENCH_BIG_MIB', 64) * MiB;
 const SMALL = env('BENCH_SMALL_KIB', 4) * 1024;
 const SMALL_OPS = env('BENCH_SMALL_OPS', 2000);
