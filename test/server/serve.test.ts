@@ -100,6 +100,16 @@ describe('omnigate serve', () => {
     }
   });
 
+  it('is the `omnigate` command npm links at install (README: npx omnigate ...)', async () => {
+    const bin = join(import.meta.dirname, '../../node_modules/.bin/omnigate');
+    const child = spawn(bin, ['--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    assert.equal(await new Promise((resolve) => child.once('exit', resolve)), 0, out);
+    assert.match(out, /^Usage: omnigate <command>/);
+  });
+
   it('refuses bad configuration with a message naming the setting and its source', async () => {
     const bad = await runCli(['serve'], { OMNIGATE_DATA_DIR: dataDir, OMNIGATE_PORT: 'eighty' });
     assert.equal(bad.code, 1);
