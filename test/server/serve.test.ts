@@ -171,6 +171,30 @@ describe('omnigate serve with S3 clients', () => {
   before(async () => { dataDir = await mkdtemp(join(tmpdir(), 'omnigate-serve-s3-')); });
   after(() => rm(dataDir, { recursive: true, force: true }));
 
+  it('routes by first path segment: buckets to S3, reserved names to their protocol (signed: S3\'s InvalidBucketName)', { timeout: 60_000 }, async () => {
+    const { S3Client, CreateBucketCommand, HeadBucketCommand, ListBucketsCommand } = await import('@aws-sdk/client-s3');
+    const env = { OMNIGATE_DATA_DIR: dataDir, OMNIGATE_ACCESS_KEY: 'AKIAOMNIGATEROUTE001', OMNIGATE_SECRET_KEY: 'route-secret-0123456789abcdef' };
+    const { child, url } = await serve(env);
+    try {
+      const client = new S3Client({ endpoint: url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: env.OMNIGATE_ACCESS_KEY, secretAccessKey: env.OMNIGATE_SECRET_KEY } });
+      await client.send(new CreateBucketCommand({ Bucket: 'routed' }));
+      await client.send(new HeadBucketCommand({ Bucket: 'routed' }));
+      assert.ok((await client.send(new ListBucketsCommand({}))).Buckets!.some((b) => b.Name === 'routed'));
+      for (const name of ['health', 'metrics', 'ipfs', 'qs']) {
+        await assert.rejects(client.send(new CreateBucketCommand({ Bucket: name })), (err: { name?: string }) => err.name === 'InvalidBucketName', name);
+      }
+      // Unsigned: the protocol that owns the segment answers, or a JSON 404 where none does.
+      assert.equal((await fetch(`${url}/health`)).status, 200);
+      const unknown = await fetch(`${url}/ipfs/not-a-cid`);
+      assert.match(unknown.headers.get('content-type') ?? '', /json/);
+      const anonymous = await fetch(`${url}/routed`);
+      assert.equal(anonymous.status, 403);
+      assert.match(await anonymous.text(), /<Code>AccessDenied<\/Code>/);
+    } finally {
+      await stop(child);
+    }
+  });
+
   it('lets an in-flight upload finish on SIGTERM, then exits', { timeout: 120_000 }, async () => {
     const { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3');
     const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');

@@ -2,6 +2,10 @@ import express, { type Express, type Router } from 'express';
 import { hasSigV4, type Storage } from '@omnigate/core';
 import { createMetrics } from './metrics.js';
 
+function firstSegment(req: express.Request): string {
+  return req.path.split('/')[1] ?? '';
+}
+
 /** Whether the request carries S3 auth (header or presigned query), by the core's own rule. */
 function isSigned(req: express.Request): boolean {
   const at = req.originalUrl.indexOf('?');
@@ -28,6 +32,11 @@ export function createApp(options: AppOptions): Express {
   // Adapters read raw bodies themselves (SigV4 payload hashes, webhook HMACs): no global body parser here.
   const metrics = createMetrics(storage);
   app.use(metrics.middleware);
+  const reserved = new Set(options.reservedSegments ?? []);
+  const s3 = options.s3;
+  // The S3 endpoint owns every path whose first segment is not reserved: such a request goes straight to it rather
+  // than past the health, metrics and adapter routes, none of which can match it.
+  if (s3) app.use((req, res, next) => (reserved.has(firstSegment(req)) ? next() : s3(req, res, next)));
 
   app.get('/health', async (_req, res) => {
     const health = await storage.health();
@@ -37,16 +46,10 @@ export function createApp(options: AppOptions): Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   for (const { path, router } of options.adapters ?? []) app.use(path, router);
-  if (options.s3) {
-    const s3 = options.s3;
-    const reserved = new Set(options.reservedSegments ?? []);
-    // A signed request is an S3 client's (it gets S3's InvalidBucketName for a reserved name); anything else under a
-    // reserved segment is a protocol this server does not (yet) mount here, answered below as JSON.
-    app.use((req, res, next) => {
-      const first = req.path.split('/')[1] ?? '';
-      if (reserved.has(first) && !isSigned(req)) return next();
-      s3(req, res, next);
-    });
+  if (s3) {
+    // Under a reserved segment that no adapter took, a signed request is an S3 client's (it gets S3's
+    // InvalidBucketName for a reserved name); anything else is a protocol this server does not mount, answered below.
+    app.use((req, res, next) => (isSigned(req) ? s3(req, res, next) : next()));
   }
 
   // Nothing claimed the request: a JSON 404, never Express's HTML page.
