@@ -180,9 +180,14 @@ async function cpuSeconds(pid) {
 /** Runs `fn` and adds the server's CPU seconds spent meanwhile to `cpu[name]`: load from other work does not count. */
 async function measured(t, cpu, name, fn) {
   const before = await cpuSeconds(t.child.pid);
+  const client = process.cpuUsage();
   const from = process.hrtime.bigint();
   const out = await fn();
   cpu[name] = (cpu[name] ?? 0) + (await cpuSeconds(t.child.pid)) - before;
+  // The load generator shares the two cores: its own CPU bounds what any server can reach here.
+  const used = process.cpuUsage(client);
+  cpu.client ??= {};
+  cpu.client[name] = (cpu.client[name] ?? 0) + (used.user + used.system) / 1e6;
   // Monotonic microseconds, the clock of --cpu-prof's samples: lets a profile be cut to one phase.
   if (process.env.BENCH_PHASE_TIMES) console.log(`  phase ${t.name} ${name} ${from / 1000n} ${process.hrtime.bigint() / 1000n}`);
   return out;
@@ -336,6 +341,7 @@ async function main() {
     // Server CPU per unit of work, summed over all rounds: steadier than rates on a shared machine.
     const cpuLine = (x) => `PUT ${fmt(x.bigPut * 1e3 / (ROUNDS * BIG / MiB), 2)} / GET ${fmt(x.bigGet * 1e3 / (ROUNDS * BIG / MiB), 2)} ms per MiB; small PUT ${fmt(x.smallPut * 1e6 / (ROUNDS * SMALL_OPS))} / GET ${fmt(x.smallGet * 1e6 / (ROUNDS * SMALL_OPS))} us per op; list ${fmt(x.list * 1e3 / ROUNDS)} ms`;
     console.log(`server CPU: omnigate ${cpuLine(a.cpu)}\n            s3rver   ${cpuLine(b.cpu)}`);
+    console.log(`client CPU: vs omnigate ${cpuLine(a.cpu.client)}\n            vs s3rver   ${cpuLine(b.cpu.client)}`);
     console.log(missed.length ? `Targets missed: ${missed.join('; ')}.` : 'All targets met.');
     console.log(`Sizes: BIG ${BIG / MiB} MiB, ${SMALL_OPS} small ops, ${LIST_KEYS} list keys${BIG !== 64 * MiB || LIST_KEYS !== 10_000 ? ' (cut down from the issue\'s 64 MiB / 10,000 keys: quick run)' : ''}.`);
   } finally {
