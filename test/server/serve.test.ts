@@ -190,6 +190,10 @@ describe('omnigate serve with S3 clients', () => {
       const anonymous = await fetch(`${url}/routed`);
       assert.equal(anonymous.status, 403);
       assert.match(await anonymous.text(), /<Code>AccessDenied<\/Code>/);
+      // Bucket requests skip Express but are still counted.
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(metrics, /omnigate_http_requests_total\{protocol="s3",method="PUT",status="200"\} [1-9]/);
+      assert.match(metrics, /omnigate_http_requests_total\{protocol="s3",method="GET",status="403"\} [1-9]/);
     } finally {
       await stop(child);
     }

@@ -3,7 +3,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html), against the tenant that
  * owns the access key. Anonymous requests are refused (AccessDenied): every bucket here is private.
  */
-import type { Request } from 'express';
+import type { S3Request as Request } from './context.js';
 import {
   createPayloadDecoder, hasSigV4, sigv4HeadersFromRaw, StorageError, verifySigV4,
   type SigV4Request, type SigV4Result, type Storage, type Tenant,

@@ -1,14 +1,22 @@
 /** What every handler receives: the parsed request, the authenticated tenant, and the response helpers' target. */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Storage, Tenant } from '@omnigate/core';
 import type { SigV4Result } from './auth.js';
 import type { ResolvedS3Options } from './options.js';
 
+/**
+ * Plain node:http objects: the endpoint runs as an Express router or straight on a node:http server
+ * (`createS3Handler`; a server request always has `url` and `method`). Under Express, `originalUrl` is the target
+ * before any mount path was stripped.
+ */
+export type S3Request = IncomingMessage & { url: string; method: string; originalUrl?: string };
+export type S3Response = ServerResponse;
+
 export interface S3Context {
   readonly storage: Storage;
   readonly options: ResolvedS3Options;
-  readonly req: Request;
-  readonly res: Response;
+  readonly req: S3Request;
+  readonly res: S3Response;
   readonly requestId: string;
   readonly method: string;
   /** Lower-cased, one string per header. */

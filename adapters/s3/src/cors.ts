@@ -5,7 +5,7 @@
  * without authentication; an actual request with an Origin gets the matching rule's headers, so a browser can use
  * presigned URLs. The first rule matching origin, method (and, for preflights, every requested header) wins.
  */
-import type { Response } from 'express';
+import type { S3Response as Response } from './context.js';
 import type { Storage, Tenant } from '@omnigate/core';
 import { S3Error } from './errors.js';
 import { childrenOf, el, opt, textOf, textsOf, type XmlElement, type XmlObject } from './xml.js';

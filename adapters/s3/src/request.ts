@@ -4,7 +4,7 @@
  * Keys are percent-decoded from the raw request target, never from Express's decoded path: `..`, `//`, `+`
  * and spaces are plain key bytes (a literal `+` in the path stays `+`, as SigV4-signing clients encode spaces as %20).
  */
-import type { Request } from 'express';
+import type { S3Request as Request } from './context.js';
 import { S3Error } from './errors.js';
 import type { ResolvedS3Options } from './options.js';
 

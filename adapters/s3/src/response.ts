@@ -3,20 +3,20 @@
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#RESTErrorResponses). Every response carries
  * x-amz-request-id and x-amz-id-2 (set when the request arrives); HEAD and 304 answers never carry a body.
  */
-import type { Request, Response } from 'express';
+import type { S3Request as Request, S3Response as Response } from './context.js';
 import { toS3Error, type S3WireError } from './errors.js';
 import { el, S3_XMLNS, xmlDocument, type XmlElement } from './xml.js';
 
 export function sendXml(res: Response, status: number, root: XmlElement, xmlns: string | null = S3_XMLNS): void {
   const body = Buffer.from(xmlDocument(root, xmlns), 'utf8');
-  res.status(status);
+  res.statusCode = status;
   res.setHeader('Content-Type', 'application/xml');
   res.setHeader('Content-Length', body.length);
   res.end(body);
 }
 
 export function sendEmpty(res: Response, status: number): void {
-  res.status(status);
+  res.statusCode = status;
   if (status !== 204 && status !== 304) res.setHeader('Content-Length', 0);
   res.end();
 }

@@ -1,14 +1,16 @@
 /**
- * The S3 endpoint as one Express middleware. Per request: ids, addressing, CORS preflight (unauthenticated),
- * SigV4, CORS headers for the bucket's rules, dispatch, and one place where every failure becomes an S3 error.
- * Mounted at '/', it owns every path that reaches it: nothing falls through to `next()`, errors are S3 XML.
+ * The S3 endpoint as one request handler. Per request: ids, addressing, CORS preflight (unauthenticated), SigV4,
+ * CORS headers for the bucket's rules, dispatch, and one place where every failure becomes an S3 error. It needs
+ * nothing of Express (plain node:http request and response), so it serves as an Express router mounted at '/',
+ * which owns every path that reaches it (nothing falls through to `next()`), or straight from a node:http server.
  */
-import { Router, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Router } from 'express';
 import { pooledRandomBytes, StorageError, type Storage } from '@omnigate/core';
 import { abortSignal } from '@omnigate/http';
 import { authenticate } from './auth.js';
 import { drainRequest } from './body.js';
-import { header, type S3Context } from './context.js';
+import { header, type S3Context, type S3Request as Request, type S3Response as Response } from './context.js';
 import { matchRule, preflightRules, setCorsHeaders, tenantCorsRules } from './cors.js';
 import { route } from './dispatch.js';
 import { S3Error } from './errors.js';
@@ -16,11 +18,19 @@ import type { ResolvedS3Options } from './options.js';
 import { flatHeaders, parseQuery, rawTarget, resolveAddress, type S3Address } from './request.js';
 import { sendEmpty, sendError } from './response.js';
 
+/** A node:http request listener for the endpoint; it answers every request itself. */
+export type S3Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function createS3Handler(storage: Storage, options: ResolvedS3Options): S3Handler {
+  return (req, res) => {
+    void handle(storage, options, req as Request, res);
+  };
+}
+
 export function createS3Router(storage: Storage, options: ResolvedS3Options): Router {
   const router = Router();
-  router.use((req, res) => {
-    void handle(storage, options, req, res);
-  });
+  const s3 = createS3Handler(storage, options);
+  router.use((req, res) => s3(req, res));
   return router;
 }
 

@@ -1,4 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NextFunction } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Storage } from '@omnigate/core';
 
@@ -17,23 +18,31 @@ export function createMetrics(storage: Storage) {
     },
   });
 
-  function middleware(req: Request, res: Response, next: NextFunction): void {
+  /** Counts one request when its response finishes; plain node:http objects, so it runs with or without Express. */
+  function track(req: IncomingMessage, res: ServerResponse): void {
     const started = process.hrtime.bigint();
-    const protocol = protocolOf(req.path);
+    const protocol = protocolOf(req.url ?? '/');
+    const method = req.method ?? 'GET';
     res.on('finish', () => {
-      requests.inc({ protocol, method: req.method, status: String(res.statusCode) });
-      duration.observe({ protocol, method: req.method }, Number(process.hrtime.bigint() - started) / 1e9);
+      requests.inc({ protocol, method, status: String(res.statusCode) });
+      duration.observe({ protocol, method }, Number(process.hrtime.bigint() - started) / 1e9);
       const length = Number(req.headers['content-length']);
       if (Number.isFinite(length) && length > 0) bytesIn.inc({ protocol }, length);
     });
+  }
+
+  function middleware(req: IncomingMessage, res: ServerResponse, next: NextFunction): void {
+    track(req, res);
     next();
   }
 
-  return { registry, middleware };
+  return { registry, track, middleware };
 }
 
+export type Metrics = ReturnType<typeof createMetrics>;
+
 const PROTOCOLS = new Set(['zib', 'netiks', 'qs', 'djib', 'ipfs', 'health', 'metrics']);
-function protocolOf(path: string): string {
-  const first = path.split('/')[1] ?? '';
+function protocolOf(url: string): string {
+  const first = url.split('?', 1)[0]!.split('/', 2)[1] ?? '';
   return PROTOCOLS.has(first) ? first : 's3';
 }

@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { createApp } from './app.js';
+import { createRequestListener } from './app.js';
 import { startBackground } from './background.js';
 import { createHmac } from 'node:crypto';
 import { ContentIndex } from '@omnigate/core';
 import { createIpfsGatewayRouter, createQsAdapter } from '@omnigate/qs';
 import { createNetiksAdapter } from '@omnigate/netiks';
-import { createS3Adapter } from '@omnigate/s3';
+import { createS3Handler } from '@omnigate/s3';
 import { createZibAdapter } from '@omnigate/zib';
 import { createDjibAdapter } from '@omnigate/djib';
 import { composeStorage, RESERVED_SEGMENTS, type ComposedStorage } from './compose.js';
@@ -29,7 +29,7 @@ export function createLogger(config: Pick<OmnigateConfig, 'logLevel'>): Logger {
 export async function startServer(config: OmnigateConfig, logger: Logger = createLogger(config)): Promise<RunningServer> {
   const composed = await composeStorage(config, logger);
   const { storage } = composed;
-  const s3 = createS3Adapter(storage, { trustProxy: config.trustProxy, virtualHostSuffixes: config.s3VirtualHosts, reservedFirstSegments: RESERVED_SEGMENTS, logger });
+  const s3 = createS3Handler(storage, { trustProxy: config.trustProxy, virtualHostSuffixes: config.s3VirtualHosts, reservedFirstSegments: RESERVED_SEGMENTS, logger });
   const contentIndex = await ContentIndex.open(storage.options.metadata);
   // Download links must survive restarts and work on every gateway sharing this data: derive their key from the KEK.
   const downloadSigningKey = createHmac('sha256', storage.options.kek).update('omnigate/qs-download-links/v1').digest();
@@ -43,7 +43,7 @@ export async function startServer(config: OmnigateConfig, logger: Logger = creat
     { path: '/djib', router: createDjibAdapter(storage, { tenant: composed.defaultTenant, contentIndex, logger, ...(config.smtpUrl ? { mail: { smtpUrl: config.smtpUrl, from: config.mailFrom } } : {}) }) },
     { path: '/netiks', router: createNetiksAdapter(storage, { maxFileSize: config.netiksMaxFileSize, logger }) },
   ];
-  const app = createApp({ storage, trustProxy: config.trustProxy, adapters, s3, reservedSegments: RESERVED_SEGMENTS });
+  const app = createRequestListener({ storage, trustProxy: config.trustProxy, adapters, s3, reservedSegments: RESERVED_SEGMENTS });
   const server = createServer({ requestTimeout: 0, keepAliveTimeout: 65_000 }, app);
   // Node answers 100-continue itself, but 417 to any other Expect value unless told; S3 ignores unknown ones.
   server.on('checkExpectation', (req, res) => app(req, res));

@@ -47,7 +47,7 @@ export const getObject: Handler<ObjectContext> = async (ctx) => {
     setObjectHeaders(ctx, described ?? info, { checksums: described !== undefined && header(ctx, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' });
     applyResponseOverrides(ctx);
     const { res } = ctx;
-    res.status(partial ? 206 : 200);
+    res.statusCode = partial ? 206 : 200;
     res.setHeader('Content-Length', resolved.end - resolved.start);
     if (partial) res.setHeader('Content-Range', `bytes ${resolved.start}-${resolved.end - 1}/${info.size}`);
     if (partNumber !== undefined && info.partsCount !== null) res.setHeader('x-amz-mp-parts-count', String(info.partsCount));
