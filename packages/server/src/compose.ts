@@ -8,6 +8,11 @@ import { ConfigError } from './config.js';
 
 /** Path segments the server owns; no S3 bucket may take these names. */
 export const RESERVED_SEGMENTS = ['zib', 'netiks', 'qs', 'djib', 'ipfs', 'health', 'metrics'] as const;
+
+/** The first segment of a request target's path ('' for '/'), the part reserved segments are matched against. */
+export function firstSegment(url: string): string {
+  return url.split('?', 1)[0]!.split('/', 2)[1] ?? '';
+}
 export const DEFAULT_TENANT = 'default';
 
 export interface ComposedStorage {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Storage } from '@omnigate/core';
+import { firstSegment, RESERVED_SEGMENTS } from './compose.js';
 
 /** Prometheus metrics of one server: HTTP traffic by protocol (first path segment) and fragment node health. */
 export function createMetrics(storage: Storage) {
@@ -41,8 +42,8 @@ export function createMetrics(storage: Storage) {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-const PROTOCOLS = new Set(['zib', 'netiks', 'qs', 'djib', 'ipfs', 'health', 'metrics']);
+const PROTOCOLS: ReadonlySet<string> = new Set(RESERVED_SEGMENTS);
 function protocolOf(url: string): string {
-  const first = url.split('?', 1)[0]!.split('/', 2)[1] ?? '';
+  const first = firstSegment(url);
   return PROTOCOLS.has(first) ? first : 's3';
 }
