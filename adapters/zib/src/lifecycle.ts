@@ -6,7 +6,7 @@
 import type { ObjectInfo, StorageError } from '@omnigate/core';
 import type { ZibContext } from './context.js';
 import { cancelledReasonOf, delivery, emit, filePayload, successorOf } from './webhooks/events.js';
-import type { Registration } from './store/zib-store.js';
+import type { OutboxRow, Registration } from './store/zib-store.js';
 
 /** The object a fileId names, cancelled ones included; undefined when there is none (not uploaded, or deleted). */
 export async function objectById(ctx: ZibContext, fileId: string): Promise<ObjectInfo | undefined> {
@@ -53,7 +53,7 @@ async function notifyFailed(ctx: ZibContext, reg: Registration, info: ObjectInfo
  * `reg` was read a while ago: the upload request and the watcher can both get here for one file. The store marks the
  * event sent and records its delivery in one transaction, for whichever comes first (once, even across a crash).
  */
-async function claim(ctx: ZibContext, reg: Registration, event: 'replicated' | 'failed', row: Awaited<ReturnType<typeof delivery>>): Promise<void> {
+async function claim(ctx: ZibContext, reg: Registration, event: 'replicated' | 'failed', row: OutboxRow | undefined): Promise<void> {
   if (await (await ctx.store()).claimEvent(reg.fileId, event, row) && row) ctx.wake();
 }
 
@@ -80,7 +80,7 @@ async function watchOne(ctx: ZibContext, reg: Registration): Promise<void> {
   const info = await objectById(ctx, reg.fileId);
   if (reg.state === 'completed') {
     if (!info) {
-      await store.markSent(reg.fileId, { failed: true }); // deleted: nothing more will happen to it
+      await store.claimEvent(reg.fileId, 'failed', undefined); // deleted: nothing more will happen to it, nothing to send
       return;
     }
     await notifyReplicated(ctx, reg, info);

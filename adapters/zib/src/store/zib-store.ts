@@ -102,12 +102,6 @@ export class ZibStore {
     });
   }
 
-  async markSent(fileId: string, what: { replicated?: boolean; failed?: boolean }): Promise<void> {
-    await this.db.updateTable('zib_registrations')
-      .set({ ...(what.replicated ? { replicated_sent: 1 } : {}), ...(what.failed ? { failed_sent: 1 } : {}) })
-      .where('file_id', '=', fileId).execute();
-  }
-
   /** Registrations the watcher looks at, in file_id order after `after`: unfinished ones and completed ones still watched. */
   async watched(after: string, limit: number): Promise<Registration[]> {
     const rows = await this.db.selectFrom('zib_registrations').selectAll()
