@@ -27,7 +27,8 @@ class SealStream extends Transform {
   private index = 0;
   private headerSent = false;
 
-  constructor(key: Buffer, header: Buffer, private readonly onPlaintext?: (chunk: Buffer) => void) {
+  constructor(key: Buffer, header: Buffer, private readonly onPlaintext?: (chunk: Buffer) => void,
+    private readonly afterSeal?: (chunk: Buffer) => Promise<void> | undefined) {
     super();
     if (!Buffer.isBuffer(header) || header.length !== STREAM_HEADER_SIZE) {
       throw new StorageError('InvalidArgument', `stream header must be ${STREAM_HEADER_SIZE} bytes (use createHeader)`);
@@ -66,10 +67,14 @@ class SealStream extends Transform {
         this.fill += n;
         off += n;
       }
-      callback();
     } catch (err) {
       callback(err as Error);
+      return;
     }
+    // Nothing here keeps `chunk` (the held segment was copied), so it can be handed on, e.g. to a hashing thread.
+    const wait = this.afterSeal?.(chunk);
+    if (wait) wait.then(() => callback(), callback);
+    else callback();
   }
 
   override _flush(callback: TransformCallback): void {
@@ -97,8 +102,15 @@ class SealStream extends Transform {
   }
 }
 
-export function createSealStream(key: Buffer, header: Buffer, options: { onPlaintext?: (chunk: Buffer) => void } = {}): Transform {
-  return new SealStream(key, header, options.onPlaintext);
+export interface SealStreamOptions {
+  /** Sees each plaintext chunk before it is sealed. */
+  onPlaintext?: (chunk: Buffer) => void;
+  /** Gets each plaintext chunk once sealed and no longer used by the stream; a returned promise holds the next one. */
+  afterSeal?: (chunk: Buffer) => Promise<void> | undefined;
+}
+
+export function createSealStream(key: Buffer, header: Buffer, options: SealStreamOptions = {}): Transform {
+  return new SealStream(key, header, options.onPlaintext, options.afterSeal);
 }
 
 export interface VerifyStreamOptions {

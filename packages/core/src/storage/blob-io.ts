@@ -13,7 +13,7 @@ import { ErasureWriter } from '../codec/erasure-writer.js';
 import { readErasureRange } from '../codec/erasure-reader.js';
 import type { ErasureLayout } from '../codec/stripe-layout.js';
 import { ByteCounter, ByteLimit } from './byte-limit.js';
-import { createInlineHasher, createPlaintextHasher, hashTap } from './plaintext-hasher.js';
+import { createInlineHasher, createPlaintextHasher } from './plaintext-hasher.js';
 import type { ResolvedStorageOptions } from './options.js';
 
 const MIN_SEGMENT_SIZE = 4096;
@@ -93,6 +93,8 @@ export class BlobIO {
       await metadata.insertBlob(row);
       return ErasureWriter.open(nodes, layoutOf(row), { names, minFragments: this.options.minWriteFragments, signal: opts.signal });
     });
+    // Large uploads are cut into the hasher's blocks before sealing, so the hasher takes them over without a copy.
+    const cutter = opts.clientKey ? undefined : hasher.blockStream();
     // The ciphertext stage caps ciphertext bytes; the plaintext it yields has the object size limit.
     const plainLimit = new ByteCounter({ max: opts.maxSize });
     try {
@@ -111,7 +113,11 @@ export class BlobIO {
               onHeader: (_h, raw) => { header = Buffer.from(raw); },
             }),
           ]
-        : [new ByteLimit({ max: opts.maxSize, expected: opts.size }), hashTap(hasher), createSealStream(key, serverHeader!, { onPlaintext: count })];
+        : [
+            new ByteLimit({ max: opts.maxSize, expected: opts.size }),
+            ...(cutter ? [cutter] : []),
+            createSealStream(key, serverHeader!, { onPlaintext: count, afterSeal: (chunk) => hasher.afterSeal(chunk) }),
+          ];
       await pipeline([toReadable(source), ...stages, sink.writable()], { signal: opts.signal });
       const [stored, digests] = await Promise.all([sink.finish(), hasher.digest()]);
       if (!header) throw new StorageError('InvalidCiphertext', 'The upload ended before a ciphertext header arrived');
