@@ -218,6 +218,26 @@ describe('erasure resilience', () => {
     });
   }
 
+  it('with checkShards: false yields a shard as stored (a flipped byte passes), still rebuilding missing ones', async () => {
+    const c = await cluster(6);
+    const data = randomBytes(3 * 1024 * 1024 + 5);
+    const blob = await store(c.stores, L4x2, data);
+    const at = L4x2.shardSize + 4 + 100; // fragment 1, stripe 1, byte 100 of its shard
+    await flipByte(fragmentPath(c, blob, 1), at);
+    const unchecked = async (b: ErasureBlob) => {
+      const parts: Buffer[] = [];
+      for await (const part of readErasureRange(c.map, b, 0, b.cipherSize, { checkShards: false })) parts.push(part);
+      return Buffer.concat(parts);
+    };
+    const got = await unchecked(blob);
+    const where = 4 * L4x2.shardSize + L4x2.shardSize + 100; // stripe 1, data shard 1
+    assert.equal(got[where], data[where]! ^ 0x5a);
+    assert.ok(got.subarray(0, where).equals(data.subarray(0, where)) && got.subarray(where + 1).equals(data.subarray(where + 1)));
+    assert.ok((await read(c.map, blob)).equals(data), 'the checked read repairs it');
+    const lost = { ...blob, fragments: blob.fragments.map((f, i) => (i === 2 ? null : f)) };
+    assert.ok((await unchecked(lost)).subarray(0, 2 * L4x2.shardSize).equals(data.subarray(0, 2 * L4x2.shardSize)), 'a missing fragment is still rebuilt');
+  });
+
   it('repairs lost fragments and reports a blob that cannot be repaired', async () => {
     const c = await cluster(6);
     const data = randomBytes(5000);

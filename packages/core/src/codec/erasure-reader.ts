@@ -1,7 +1,8 @@
 /**
  * Reads cipher byte ranges back from k + m fragments, and checks and repairs them.
  * Reads fetch only the data fragments a range touches, several stripes per read() call; every shard is checked
- * against its CRC, and a missing, unreadable or corrupt shard is rebuilt from parity. Never yields unchecked bytes.
+ * against its CRC, and a missing, unreadable or corrupt shard is rebuilt from parity. Never yields unchecked bytes,
+ * unless the caller asks for that (`checkShards: false`) because it authenticates them itself.
  */
 import { randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
@@ -28,6 +29,11 @@ export interface ErasureReadOptions {
   onDamage?: (shardIndex: number, stripe: number, reason: DamageReason) => void;
   /** Bytes fetched per batch across the k data fragments; default 4 MiB. */
   batchBytes?: number;
+  /**
+   * false: shards are not checked against their CRCs (missing or short ones are still rebuilt), for a caller that
+   * authenticates every byte anyway and retries with checks on a failure. Default true.
+   */
+  checkShards?: boolean;
 }
 
 const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
@@ -75,7 +81,7 @@ class StripeSource {
       const len = shardLength(j, blob.cipherSize, blob.layout);
       if (pos + len + SHARD_CRC_BYTES > buf.length) return damage('missing', j), out;
       const shard = buf.subarray(pos, pos + len);
-      if (crc32(shard) === buf.readUInt32BE(pos + len)) out[j - a] = shard;
+      if (options.checkShards === false || crc32(shard) === buf.readUInt32BE(pos + len)) out[j - a] = shard;
       else options.onDamage?.(i, j, 'checksum');
       pos += len + SHARD_CRC_BYTES;
     }

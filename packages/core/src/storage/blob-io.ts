@@ -5,14 +5,14 @@ import { StorageError } from '../errors.js';
 import type { BlobRow } from '../types.js';
 import type { FragmentStore } from '../contracts/fragment-store.js';
 import {
-  cipherRangeFor, cipherSizeOf, createHeader, createOpenStream, createSealStream, createVerifyStream, openSegments,
+  cipherRangeFor, cipherSizeOf, createHeader, createSealStream, createVerifyStream, openSegments,
   segmentCount, parseHeader, sealBuffer, STREAM_HEADER_SIZE,
 } from '../codec/segmented-aead.js';
 import { generateKey, kekIdOf, unwrapKey, wrapKey } from '../codec/key-wrap.js';
 import { ErasureWriter } from '../codec/erasure-writer.js';
-import { readErasureRange } from '../codec/erasure-reader.js';
 import type { ErasureLayout } from '../codec/stripe-layout.js';
 import { ByteCounter, ByteLimit } from './byte-limit.js';
+import { readFragmentBlob } from './fragment-read.js';
 import { createInlineHasher, createPlaintextHasher } from './plaintext-hasher.js';
 import type { ResolvedStorageOptions } from './options.js';
 
@@ -177,12 +177,7 @@ export class BlobIO {
       body.push(null);
       return body;
     }
-    const cipher = Readable.from(readErasureRange(this.nodeMap, { fragments: blob.fragments, cipherSize: blob.cipherSize, layout: layoutOf(blob) }, range.cipherStart, range.cipherEnd, { signal }));
-    const open = createOpenStream(key, blob.header, {
-      firstSegment: range.firstSegment, totalSegments: segmentCount(blob.plainSize, segmentSize), skip: range.skip, length: end - start,
-    });
-    pipeline(cipher, open).catch(() => { /* the error reaches the reader through `open` */ });
-    return open;
+    return readFragmentBlob(this.nodeMap, blob, { fragments: blob.fragments, cipherSize: blob.cipherSize, layout: layoutOf(blob) }, key, start, end, signal);
   }
 
   /** Deletes the fragments of released blobs, then their rows. Failures stay `deleting` for the sweep to retry. */
