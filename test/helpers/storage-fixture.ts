@@ -15,7 +15,7 @@ export interface StorageFixture {
   nodeDirs: string[];
   kek: Buffer;
   databaseUrl: string;
-  /** Opens a second Storage on the same data (a restart). */
+  /** Opens a second Storage on the same data (a restart); `extra.metadata` replaces its own store (e.g. a wrapped one on `databaseUrl`). */
   reopen(extra?: Partial<StorageOptions>): Promise<Storage>;
   cleanup(): Promise<void>;
 }
@@ -37,7 +37,7 @@ export async function createStorageFixture(options: { dialect?: 'sqlite' | 'post
     databaseUrl = `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
   }
   const open = async (extra: Partial<StorageOptions> = {}) => {
-    const metadata = await openSqlMetadataStore({ url: databaseUrl });
+    const metadata = extra.metadata ?? await openSqlMetadataStore({ url: databaseUrl });
     const nodes = await Promise.all(nodeDirs.map((d, i) => LocalDirFragmentStore.open({ id: `node-${i + 1}`, dir: d })));
     // Inlining off by default: most tests count fragment files; storage-inline.test.ts turns it on.
     return Storage.open({ metadata, nodes, kek, inlineMaxBytes: 0, reservedBucketNames: ['zib', 'netiks', 'qs', 'djib', 'ipfs', 'health', 'metrics'], ...options.storage, ...extra });

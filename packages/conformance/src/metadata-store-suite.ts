@@ -283,6 +283,36 @@ export function metadataStoreSuite(name: string, factory: MetadataStoreFactory):
         assert.equal(await store.getLiveObject(bucket.id, 'dir/u file'), undefined);
       });
 
+      it('getBucketAndLiveObject (optional): the bucket, its live object and, asked for, the blob of its only extent', async (t) => {
+        if (!store.getBucketAndLiveObject) return t.skip('not implemented; callers use getBucket, getLiveObject and getBlobs');
+        const tenant = await f.tenant();
+        const bucket = await f.bucket(tenant, 'photos');
+        const sameName = await f.bucket(undefined, 'photos'); // another tenant's bucket of that name
+        /** The lookup, with an absent blob and `blob: undefined` alike. */
+        const lookup = async (key: string, { withBlob = true, tenantId = tenant.id, name = 'photos' } = {}) => {
+          const found = await store.getBucketAndLiveObject!(tenantId, name, key, { withBlob });
+          return found && { bucket: found.bucket, object: found.object, blob: found.blob };
+        };
+        const blobOf = async (id: string) => (await store.getBlobs([id]))[0];
+        assert.equal(await lookup('k', { name: 'videos' }), undefined);
+        assert.deepEqual(await lookup('none'), { bucket, object: undefined, blob: undefined });
+
+        await f.put(bucket, 'k');
+        const live = await f.put(bucket, 'k', [await f.blob({ inline: Buffer.from([0, 1, 2, 255]), fragments: [] })]);
+        await f.put(bucket, 'other');
+        const theirs = await f.put(sameName, 'k');
+        const blob = await blobOf(live.blobs[0]!.id);
+        assert.equal(blob?.state, 'committed');
+        assert.deepEqual(await lookup('k'), { bucket, object: live.row, blob }, 'the live row (not the superseded one) and its own blob');
+        assert.deepEqual(await lookup('k', { withBlob: false }), { bucket, object: live.row, blob: undefined }, 'no blob unless asked for');
+        assert.deepEqual(await lookup('k', { tenantId: sameName.tenantId }), { bucket: sameName, object: theirs.row, blob: await blobOf(theirs.blobs[0]!.id) });
+
+        const copy = await f.put(bucket, 'copy', live.blobs);
+        assert.deepEqual(await lookup('copy'), { bucket, object: copy.row, blob: await blobOf(live.blobs[0]!.id) }, 'a blob shared with another object');
+        const parts = await f.put(bucket, 'parts', [await f.blob(), await f.blob()]);
+        assert.deepEqual(await lookup('parts'), { bucket, object: parts.row, blob: undefined }, 'several extents: no blob, callers use getBlobs');
+      });
+
       it('supersedes the live object: cancelled with its reason, its blobs released exactly once', async () => {
         const bucket = await f.bucket();
         const first = await f.put(bucket, 'k');

@@ -122,8 +122,8 @@ export class SqlMetadataStore implements MetadataStore {
     return this.#tx((q) => objects.commitObject(q, row, options), { ...FILE_ID_TAKEN, 'foreign-key': ['NoSuchBucket', 'The specified bucket does not exist'] });
   }
   getLiveObject(bucketId: string, key: string) { return this.#run((q) => objects.getLiveObject(q, bucketId, key)); }
-  getBucketAndLiveObject(tenantId: string, bucketName: string, key: string) {
-    return this.#run((q) => objects.getBucketAndLiveObject(q, tenantId, bucketName, key));
+  getBucketAndLiveObject(tenantId: string, bucketName: string, key: string, options?: { withBlob?: boolean }) {
+    return this.#run((q) => objects.getBucketAndLiveObject(q, tenantId, bucketName, key, options?.withBlob ?? false));
   }
   getObject(fileId: string) { return this.#run((q) => objects.getObject(q, fileId)); }
   listObjects(bucketId: string, options: { prefix?: string; startAfter?: string; limit: number }) {

@@ -155,6 +155,50 @@ describe('openSqlMetadataStore', () => {
     }
   });
 
+  it('getBucketAndLiveObject reads an object\'s blob only while it is committed; any other state is left to getBlobs (SQLite and PostgreSQL)', async () => {
+    const schema = `omnigate_test_${process.pid}_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const url = new URL(POSTGRES_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    try {
+      for (const storeUrl of ['sqlite::memory:', url.toString()]) {
+        const store = await openSqlMetadataStore({ url: storeUrl });
+        try {
+          await store.migrate();
+          const now = new Date();
+          const tenant = { id: randomUUID(), name: 't', accessKey: `AKIA${randomUUID()}`, sealedSecret: randomBytes(8), apiKeyHash: randomUUID(), quotaBytes: null, settings: {}, createdAt: now };
+          await store.insertTenant(tenant);
+          const bucket = { id: randomUUID(), tenantId: tenant.id, name: 'b', settings: {}, createdAt: now };
+          await store.insertBucket(bucket);
+          const blob = {
+            id: randomUUID(), state: 'pending' as const, refCount: 0, plainSize: 1, cipherSize: 1, header: Buffer.alloc(0), wrappedKey: Buffer.alloc(0),
+            kekId: 'k', dataShards: 1, parityShards: 0, shardSize: 4096, fragments: [], inline: Buffer.from('x'), createdAt: now,
+          };
+          const row = {
+            fileId: randomUUID(), tenantId: tenant.id, bucketId: bucket.id, key: 'k', state: 'live' as const, phase: 'safe' as const, cancelledReason: null,
+            size: 1, etag: 'e', sha256: null, contentType: 'x/y', attributes: { metadata: {}, headers: {}, tags: {} },
+            extents: [{ blobId: blob.id, size: 1 }], partsCount: null, createdAt: now, updatedAt: now, replicationSafeAt: now,
+          };
+          await store.commitObject(row, { commitBlobIds: [blob.id], supersedeReason: 's', newBlobs: [blob] });
+          const folded = async () => (await store.getBucketAndLiveObject!(tenant.id, 'b', 'k', { withBlob: true }))?.blob?.state;
+          assert.equal(await folded(), 'committed', store.dialect);
+          for (const state of ['deleting', 'pending']) {
+            await sql`update blobs set state = ${state} where id = ${blob.id}`.execute(store.db);
+            assert.equal(await folded(), undefined, `${store.dialect}: ${state}`);
+            assert.equal((await store.getBlobs([blob.id]))[0]?.state, state, 'still there for getBlobs');
+          }
+        } finally {
+          await store.close();
+        }
+      }
+    } finally {
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
+  });
+
   it('re-runs a core migration that was interrupted before it was recorded (SQLite DDL runs outside a transaction)', async () => {
     const store = await openSqlMetadataStore({ url: 'sqlite::memory:' });
     try {

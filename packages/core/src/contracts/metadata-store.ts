@@ -68,9 +68,11 @@ export interface MetadataStore {
   getLiveObject(bucketId: string, key: string): Promise<ObjectRow | undefined>;
   /**
    * A tenant's bucket by name and the live object at `key` in it, in one query (every GET and HEAD needs both);
-   * undefined when there is no such bucket. Optional: callers use getBucket and getLiveObject instead.
+   * undefined when there is no such bucket. With `withBlob` (a GET), `blob` is also the row of the object's blob when
+   * the object has exactly one extent and that blob is `committed`; otherwise it is absent and callers use getBlobs.
+   * Optional: callers use getBucket and getLiveObject instead.
    */
-  getBucketAndLiveObject?(tenantId: string, bucketName: string, key: string): Promise<{ bucket: BucketRow; object: ObjectRow | undefined } | undefined>;
+  getBucketAndLiveObject?(tenantId: string, bucketName: string, key: string, options?: { withBlob?: boolean }): Promise<{ bucket: BucketRow; object: ObjectRow | undefined; blob?: BlobRow } | undefined>;
   getObject(fileId: string): Promise<ObjectRow | undefined>;
   /** Live objects with `key > startAfter` and the prefix, in byte-wise key order. */
   listObjects(bucketId: string, options: { prefix?: string; startAfter?: string; limit: number }): Promise<ObjectRow[]>;

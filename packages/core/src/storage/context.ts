@@ -44,12 +44,13 @@ export class StorageContext {
   /**
    * Plaintext [start, end) of an object. A range inside one extent (any read of a single-part object) is that
    * blob's own stream, with no PassThrough and pipeline in between; several extents go through `readExtents`.
+   * `known` is a blob row the caller already read with the object's; it saves the lookup when it is that extent's blob.
    */
-  async openExtents(extents: readonly ObjectExtent[], start: number, end: number, signal?: AbortSignal): Promise<Readable> {
+  async openExtents(extents: readonly ObjectExtent[], start: number, end: number, signal?: AbortSignal, known?: BlobRow): Promise<Readable> {
     const slices = slicesOf(extents, start, end);
     if (slices.length !== 1) return this.readExtents(slices, signal);
     const { blobId, from, to } = slices[0]!;
-    const [blob] = await this.metadata.getBlobs([blobId]);
+    const [blob] = known?.id === blobId ? [known] : await this.metadata.getBlobs([blobId]);
     if (!blob) throw new StorageError('InternalError', 'Object data is missing its blob record', { blobId });
     return this.blobs.read(blob, from, to, signal);
   }

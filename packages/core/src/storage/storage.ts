@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { StorageError } from '../errors.js';
-import type { BucketRow, ObjectAttributes, ObjectRow } from '../types.js';
+import type { BlobRow, BucketRow, ObjectAttributes, ObjectRow } from '../types.js';
 import type { BodySource } from './blob-io.js';
 import { checkConditions, type Conditions } from './conditions.js';
 import { StorageContext } from './context.js';
@@ -161,12 +161,12 @@ export class Storage {
   }
 
   async headObject(tenant: Tenant, bucketName: string, key: string, opts: { conditions?: Conditions } = {}): Promise<ObjectInfo> {
-    return (await this.checkedLiveObject(tenant, bucketName, key, opts.conditions)).info;
+    return (await this.checkedLiveObject(tenant, bucketName, key, opts.conditions, false)).info;
   }
 
   async getObject(tenant: Tenant, bucketName: string, key: string, opts: GetObjectOptions = {}): Promise<{ info: ObjectInfo; range: ResolvedRange; body: Readable }> {
-    const { info, row } = await this.checkedLiveObject(tenant, bucketName, key, opts.conditions);
-    return this.open(info, row, opts);
+    const { info, row, blob } = await this.checkedLiveObject(tenant, bucketName, key, opts.conditions, true);
+    return this.open(info, row, opts, blob);
   }
 
   /** The CDN path: the fileId is the capability. Cancelled (superseded) objects are NoSuchKey. */
@@ -252,10 +252,10 @@ export class Storage {
     return { status: healthy >= dataShards + parityShards ? 'ok' : healthy >= dataShards ? 'degraded' : 'down', nodes };
   }
 
-  /** The requested range of an object whose row the caller has already read and checked. */
-  private async open(info: ObjectInfo, row: ObjectRow, opts: GetObjectOptions): Promise<{ info: ObjectInfo; range: ResolvedRange; body: Readable }> {
+  /** The requested range of an object whose row (and maybe its blob's, `known`) the caller has already read and checked. */
+  private async open(info: ObjectInfo, row: ObjectRow, opts: GetObjectOptions, known?: BlobRow): Promise<{ info: ObjectInfo; range: ResolvedRange; body: Readable }> {
     const range = resolveRange(opts.range, info.size);
-    return { info, range, body: await this.ctx.openExtents(row.extents, range.start, range.end, opts.signal) };
+    return { info, range, body: await this.ctx.openExtents(row.extents, range.start, range.end, opts.signal, known) };
   }
 
   private async objectById(fileId: string): Promise<{ info: ObjectInfo; row: ObjectRow }> {
@@ -265,23 +265,25 @@ export class Storage {
     return { info: toObjectInfo(row, bucket?.name ?? ''), row };
   }
 
-  private async checkedLiveObject(tenant: Tenant, bucketName: string, key: string, conditions: Conditions | undefined): Promise<{ info: ObjectInfo; row: ObjectRow }> {
+  /** `withBlob` (a GET) asks the store for the object's blob row in the same query, where it can. */
+  private async checkedLiveObject(tenant: Tenant, bucketName: string, key: string, conditions: Conditions | undefined, withBlob: boolean): Promise<{ info: ObjectInfo; row: ObjectRow; blob?: BlobRow }> {
     const { metadata } = this.options;
     let bucket: BucketRow;
     let row: ObjectRow;
+    let blob: BlobRow | undefined;
     if (metadata.getBucketAndLiveObject && typeof bucketName === 'string' && typeof key === 'string' && key.length > 0) {
-      // One query instead of two on every GET and HEAD.
-      const found = await metadata.getBucketAndLiveObject(tenant.id, bucketName, key);
+      // One query for bucket and object instead of two; a GET of a single-extent object gets its blob row from it too.
+      const found = await metadata.getBucketAndLiveObject(tenant.id, bucketName, key, { withBlob });
       if (!found) throw new StorageError('NoSuchBucket', 'The specified bucket does not exist', { bucket: bucketName });
       if (!found.object) throw new StorageError('NoSuchKey', 'The specified key does not exist', { key });
-      ({ bucket, object: row } = found);
+      ({ bucket, object: row, blob } = found);
     } else {
       bucket = await this.ctx.bucket(tenant, bucketName);
       row = await this.liveObject(bucket.id, key);
     }
     const info = toObjectInfo(row, bucket.name);
     checkConditions({ etag: info.etag, lastModified: info.lastModified }, conditions);
-    return { info, row };
+    return { info, row, blob };
   }
 
   private async liveObject(bucketId: string, key: string) {

@@ -6,8 +6,8 @@ import { prefixSuccessor } from '../keys.js';
 import { lockBucket, lockKey } from '../locks.js';
 import { insertRow } from '../raw.js';
 import { assertSameBlobs, RefDeltas } from '../refcounts.js';
-import { fromObject, ms, toBucket, toJson, toObject } from '../rows.js';
-import type { ObjectsTable, Q } from '../schema.js';
+import { fromObject, ms, toBlob, toBucket, toJson, toObject } from '../rows.js';
+import type { BlobsTable, ObjectsTable, Q } from '../schema.js';
 
 /** The live row of (bucket, key), locked for update on PostgreSQL (the caller holds the key lock already). */
 function selectLive(q: Q, bucketId: string, key: string): Promise<ObjectRow | undefined> {
@@ -61,12 +61,29 @@ export function getLiveObject(q: Q, bucketId: string, key: string): Promise<Obje
   return liveRow(q, bucketId, key, false);
 }
 
-export async function getBucketAndLiveObject(q: Q, tenantId: string, bucketName: string, key: string): Promise<{ bucket: BucketRow; object: ObjectRow | undefined } | undefined> {
-  // Raw SQL: Kysely's builder and compiler cost more than the query itself here.
-  const { rows: [row] } = await sql<Selectable<ObjectsTable> & { b_id: string; b_tenant_id: string; b_name: string; b_settings: unknown; b_created_at: number }>`select o.*, b.id as b_id, b.tenant_id as b_tenant_id, b.name as b_name, b.settings as b_settings, b.created_at as b_created_at from buckets b left join objects o on o.bucket_id = b.id and o.key = ${key} and o.state = 'live' where b.tenant_id = ${tenantId} and b.name = ${bucketName}`.execute(q.db);
+/** Every blob column, read beside an object's as `bl_<column>`. */
+const BLOB_COLUMNS = [
+  'id', 'state', 'ref_count', 'plain_size', 'cipher_size', 'header', 'wrapped_key', 'kek_id', 'data_shards', 'parity_shards',
+  'shard_size', 'fragments', 'inline_data', 'created_at',
+] as const satisfies readonly (keyof BlobsTable)[];
+const BLOB_SELECT = sql.raw(BLOB_COLUMNS.map((c) => `, bl.${c} as bl_${c}`).join(''));
+/** The blob of a live object's only extent, if committed; several extents or another state are left to getBlobs. */
+const ONLY_BLOB_JOIN = {
+  sqlite: sql.raw(`left join blobs bl on bl.id = json_extract(o.extents, '$[0].blobId') and json_array_length(o.extents) = 1 and bl.state = 'committed'`),
+  pg: sql.raw(`left join blobs bl on bl.id = o.extents->0->>'blobId' and jsonb_array_length(o.extents) = 1 and bl.state = 'committed'`),
+};
+
+export async function getBucketAndLiveObject(q: Q, tenantId: string, bucketName: string, key: string, withBlob: boolean): Promise<{ bucket: BucketRow; object: ObjectRow | undefined; blob?: BlobRow } | undefined> {
+  // Raw SQL: Kysely's builder and compiler cost more than the query itself here. The blob join saves a GET of a
+  // single-extent object its second statement.
+  const { rows: [row] } = await sql<Selectable<ObjectsTable> & { b_id: string; b_tenant_id: string; b_name: string; b_settings: unknown; b_created_at: number } & Record<string, unknown>>`select o.*, b.id as b_id, b.tenant_id as b_tenant_id, b.name as b_name, b.settings as b_settings, b.created_at as b_created_at${withBlob ? BLOB_SELECT : sql``} from buckets b left join objects o on o.bucket_id = b.id and o.key = ${key} and o.state = 'live' ${withBlob ? ONLY_BLOB_JOIN[q.pg ? 'pg' : 'sqlite'] : sql``} where b.tenant_id = ${tenantId} and b.name = ${bucketName}`.execute(q.db);
   if (!row) return undefined;
   const bucket = toBucket({ id: row.b_id, tenant_id: row.b_tenant_id, name: row.b_name, settings: row.b_settings, created_at: row.b_created_at });
-  return { bucket, object: row.file_id === null ? undefined : toObject(row as Selectable<ObjectsTable>) };
+  if (row.file_id === null) return { bucket, object: undefined };
+  const object = toObject(row);
+  if (!withBlob || row.bl_id === null) return { bucket, object };
+  const blob = toBlob(Object.fromEntries(BLOB_COLUMNS.map((c) => [c, row[`bl_${c}`]])) as Selectable<BlobsTable>);
+  return { bucket, object, blob };
 }
 
 export async function getObject(q: Q, fileId: string): Promise<ObjectRow | undefined> {
