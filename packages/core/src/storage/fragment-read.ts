@@ -21,6 +21,7 @@ export function readFragmentBlob(nodes: Map<string, FragmentStore>, blob: BlobRo
   let delivered = 0;
   let source: Readable | undefined;
   const out = new Readable({
+    highWaterMark: 256 * 1024, // four segments: fewer pause/resume turns than the default 16 KiB
     read: () => void source?.resume(),
     destroy: (err, cb) => {
       source?.destroy();
