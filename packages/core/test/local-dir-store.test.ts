@@ -45,7 +45,7 @@ describe('LocalDirFragmentStore layout', () => {
   });
 });
 
-describe('LocalDirFragmentStore sync-ahead', () => {
+describe('LocalDirFragmentStore sync-ahead (buffered writes)', () => {
   // FileHandle is not exported; its prototype is reached through an open handle.
   async function fileHandleProto(dir: string): Promise<{ datasync: () => Promise<void> }> {
     const fh = await open(join(dir, 'probe'), 'w');
@@ -64,7 +64,7 @@ describe('LocalDirFragmentStore sync-ahead', () => {
       return original.call(this);
     };
     try {
-      const store = await LocalDirFragmentStore.open({ id: 'n', dir, syncAheadBytes: 64 * 1024 });
+      const store = await LocalDirFragmentStore.open({ id: 'n', dir, syncAheadBytes: 64 * 1024, directIo: false });
       const id = randomUUID();
       const w = await store.create(id);
       const data = randomBytes(1024 * 1024);
@@ -95,7 +95,7 @@ describe('LocalDirFragmentStore sync-ahead', () => {
       return calls === 1 ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })) : original.call(this);
     };
     try {
-      const store = await LocalDirFragmentStore.open({ id: 'n', dir, syncAheadBytes: 64 * 1024 });
+      const store = await LocalDirFragmentStore.open({ id: 'n', dir, syncAheadBytes: 64 * 1024, directIo: false });
       const id = randomUUID();
       const w = await store.create(id);
       await w.write(randomBytes(128 * 1024)).catch(() => undefined);

@@ -2,6 +2,8 @@
  * FragmentStore on a local directory: `<dir>/<first 2 chars of name>/<name>`, in-progress writes under
  * `<dir>/tmp/<name>.<random>.part`. Commit = datasync + rename + fsync of the parent directory, so a committed
  * fragment survives a crash and an interrupted one is only ever a `.part` file that `removeIncomplete` sweeps.
+ * Fragments are written and read with O_DIRECT (direct-sink.ts, direct-io.ts), through the page cache where the
+ * filesystem refuses it or `directIo` is false; the bytes on disk are the same either way.
  */
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
@@ -9,17 +11,22 @@ import { join } from 'node:path';
 import type { FragmentInfo, FragmentStore, FragmentStoreHealth, FragmentWriter } from '../contracts/fragment-store.js';
 import { pooledRandomBytes } from '../codec/random.js';
 import { StorageError } from '../errors.js';
+import { alignedBlocks } from './aligned-blocks.js';
+import { BufferedFileSink } from './buffered-sink.js';
+import { DirectFileSink } from './direct-sink.js';
+import { directIoAvailable, openDirect, readDirect } from './direct-io.js';
+import type { FileSink } from './file-sink.js';
 
 /** Lower-case UUIDs only: nothing else can name a path, and no two names differ only by case. */
 const NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SUBDIR = /^[0-9a-f]{2}$/;
 const PART = /^([0-9a-f-]{36})\.[0-9a-f]+\.part$/;
-/** Chunks gathered into one writev call at most (IOV_MAX is 1024 on Linux). */
+/** Chunks handed to a sink at once at most (IOV_MAX is 1024 on Linux). */
 const MAX_IOV = 256;
 /**
- * Default bytes written after which a datasync starts in the background (LocalDirWriter.syncAhead). 8 MiB measured
- * best here: `bench:core` PUT 210-213 → 262-273 MB/s against 2 MiB 211-253, 4 MiB 234-245 and 16 MiB 291 MB/s with
- * a 60 MiB higher peak RSS.
+ * Default bytes written after which a buffered writer starts a datasync in the background (BufferedFileSink). 8 MiB
+ * measured best here: `bench:core` PUT 210-213 → 262-273 MB/s against 2 MiB 211-253, 4 MiB 234-245 and 16 MiB
+ * 291 MB/s with a 60 MiB higher peak RSS.
  */
 const DEFAULT_SYNC_AHEAD_BYTES = 8 * 1024 * 1024;
 
@@ -27,10 +34,16 @@ export interface LocalDirFragmentStoreOptions {
   id: string;
   dir: string;
   /**
-   * A writer starts a background datasync each time this many bytes have been written since the last one began, so
-   * the disk works while the stream goes on instead of all at commit (default 8 MiB; 0 syncs only at commit).
+   * A buffered writer starts a background datasync each time this many bytes have been written since the last one
+   * began, so the disk works while the stream goes on instead of all at commit (default 8 MiB; 0 syncs only at
+   * commit). O_DIRECT writes reach the disk as they go and need none.
    */
   syncAheadBytes?: number;
+  /**
+   * Read and write fragments with O_DIRECT, bypassing the page cache (default true). Where the filesystem refuses
+   * O_DIRECT, or the aligned memory pool is exhausted, the store falls back to buffered I/O on its own.
+   */
+  directIo?: boolean;
 }
 
 export class LocalDirFragmentStore implements FragmentStore {
@@ -38,6 +51,8 @@ export class LocalDirFragmentStore implements FragmentStore {
   readonly dir: string;
   /** @internal */
   readonly syncAheadBytes: number;
+  /** @internal */
+  readonly directIo: boolean;
   private readonly tmpDir: string;
   /** Temp files of writers still open in this process: never swept. */
   private readonly active = new Set<string>();
@@ -48,6 +63,7 @@ export class LocalDirFragmentStore implements FragmentStore {
     this.dir = options.dir;
     this.tmpDir = join(options.dir, 'tmp');
     this.syncAheadBytes = options.syncAheadBytes ?? DEFAULT_SYNC_AHEAD_BYTES;
+    this.directIo = (options.directIo ?? true) && directIoAvailable;
   }
 
   static async open(options: LocalDirFragmentStoreOptions): Promise<LocalDirFragmentStore> {
@@ -63,16 +79,25 @@ export class LocalDirFragmentStore implements FragmentStore {
     checkName(name);
     throwIfAborted(options.signal);
     const tmp = join(this.tmpDir, `${name}.${pooledRandomBytes(6).toString('hex')}.part`);
-    const fh = await open(tmp, 'wx').catch(async (err: NodeJS.ErrnoException) => {
-      // A replaced (empty) disk: rebuild our structure inside it. If the node directory itself is gone (unmounted),
-      // mkdir without `recursive` fails, so nothing is ever written to the filesystem underneath.
-      if (err.code !== 'ENOENT') throw err;
-      await mkdir(this.tmpDir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
-      this.knownSubdirs.clear();
-      return open(tmp, 'wx');
-    });
+    const block = this.directIo ? alignedBlocks.tryAcquire() : null;
+    let file: { fh: FileHandle; direct: boolean };
+    try {
+      file = await this.openTemp(tmp, block !== null).catch(async (err: NodeJS.ErrnoException) => {
+        // A replaced (empty) disk: rebuild our structure inside it. If the node directory itself is gone (unmounted),
+        // mkdir without `recursive` fails, so nothing is ever written to the filesystem underneath.
+        if (err.code !== 'ENOENT') throw err;
+        await mkdir(this.tmpDir).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
+        this.knownSubdirs.clear();
+        return this.openTemp(tmp, block !== null);
+      });
+    } catch (err) {
+      if (block) alignedBlocks.release(block);
+      throw err;
+    }
+    if (block && !file.direct) alignedBlocks.release(block);
+    const sink = file.direct ? new DirectFileSink(file.fh, block!) : new BufferedFileSink(file.fh, this.syncAheadBytes);
     this.active.add(tmp);
-    return new LocalDirWriter(this, fh, tmp, name, options.signal);
+    return new LocalDirWriter(this, file.fh, sink, tmp, name, options.signal);
   }
 
   async read(name: string, offset: number, length: number, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
@@ -81,15 +106,15 @@ export class LocalDirFragmentStore implements FragmentStore {
       throw new StorageError('InvalidArgument', `invalid fragment range offset ${offset} length ${length}`);
     }
     throwIfAborted(options.signal);
-    let fh: FileHandle;
+    const block = this.directIo ? alignedBlocks.tryAcquire() : null;
+    let fh: FileHandle | undefined;
     try {
-      fh = await open(this.pathOf(name), 'r');
-    } catch (err) {
-      throw notFound(err, name);
-    }
-    try {
+      if (block) fh = await openDirect(this.pathOf(name), fsConstants.O_RDONLY);
+      const direct = fh !== undefined;
+      fh ??= await open(this.pathOf(name), 'r');
       // Size first, so a read past the end allocates only what exists.
       const want = Math.max(0, Math.min(length, (await fh.stat()).size - offset));
+      if (direct) return await readDirect(fh, offset, want, block!);
       const buf = Buffer.allocUnsafe(want);
       let got = 0;
       while (got < want) {
@@ -98,8 +123,11 @@ export class LocalDirFragmentStore implements FragmentStore {
         got += bytesRead;
       }
       return got === want ? buf : buf.subarray(0, got);
+    } catch (err) {
+      throw fh ? err : notFound(err, name);
     } finally {
-      await fh.close();
+      if (block) alignedBlocks.release(block);
+      await fh?.close();
     }
   }
 
@@ -157,6 +185,17 @@ export class LocalDirFragmentStore implements FragmentStore {
     // Holds no descriptors between calls; open writers finish or abort on their own.
   }
 
+  /**
+   * Creates the temp file, with O_DIRECT if asked and the filesystem takes it. A refused O_DIRECT open may have
+   * created the file already, so the buffered retry opens without O_EXCL: the random suffix keeps the name ours.
+   */
+  private async openTemp(tmp: string, direct: boolean): Promise<{ fh: FileHandle; direct: boolean }> {
+    const { O_WRONLY, O_CREAT, O_EXCL } = fsConstants;
+    if (!direct) return { fh: await open(tmp, 'wx'), direct: false };
+    const fh = await openDirect(tmp, O_WRONLY | O_CREAT | O_EXCL);
+    return fh ? { fh, direct: true } : { fh: await open(tmp, 'w'), direct: false };
+  }
+
   /** @internal Moves a finished temp file into place durably. */
   async publish(tmp: string, name: string): Promise<void> {
     const sub = join(this.dir, name.slice(0, 2));
@@ -180,32 +219,28 @@ export class LocalDirFragmentStore implements FragmentStore {
 }
 
 /**
- * Writes go to explicit positions through one queue: writes issued without awaiting the previous one are applied in
- * call order, and those issued together (a shard and its checksum) leave in one writev call.
+ * Writes go to the sink through one queue: writes issued without awaiting the previous one are applied in call
+ * order, and those issued together (a shard and its checksum) reach the sink in one call.
  */
 class LocalDirWriter implements FragmentWriter {
   private queue: { chunk: Uint8Array; done: (err?: unknown) => void }[] = [];
   private flushing: Promise<void> | null = null;
-  private position = 0;
-  private error: unknown = null;
   private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
   private aborting: Promise<void> | null = null;
-  private unsynced = 0;
-  private syncing: Promise<void> | null = null;
   private readonly onAbort = () => void this.abort();
 
-  constructor(private readonly store: LocalDirFragmentStore, private readonly fh: FileHandle, private readonly tmp: string,
-    private readonly name: string, private readonly signal: AbortSignal | undefined) {
+  constructor(private readonly store: LocalDirFragmentStore, private readonly fh: FileHandle, private readonly sink: FileSink,
+    private readonly tmp: string, private readonly name: string, private readonly signal: AbortSignal | undefined) {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   write(chunk: Uint8Array): Promise<void> {
     if (this.state !== 'open') return Promise.reject(this.stateError());
-    if (this.error) return Promise.reject(this.error);
+    if (this.sink.error) return Promise.reject(this.sink.error);
     if (chunk.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.queue.push({ chunk, done: (err) => (err ? reject(err) : resolve()) });
-      // Start on a microtask so writes issued in the same tick share one writev.
+      // Start on a microtask so writes issued in the same tick reach the sink together.
       this.flushing ??= Promise.resolve().then(() => this.flush());
     });
   }
@@ -215,15 +250,14 @@ class LocalDirWriter implements FragmentWriter {
     this.state = 'committing';
     try {
       await this.flushing;
-      if (this.error) throw this.error;
-      await this.syncing;
-      if (this.error) throw this.error;
+      if (this.sink.error) throw this.sink.error;
+      const size = await this.sink.finish();
       await this.fh.datasync();
       await this.fh.close();
       await this.store.publish(this.tmp, this.name);
       this.state = 'committed';
       this.cleanupListeners();
-      return { size: this.position };
+      return { size };
     } catch (err) {
       this.state = 'open';
       await this.abort();
@@ -238,7 +272,7 @@ class LocalDirWriter implements FragmentWriter {
       this.cleanupListeners();
       this.failQueued(this.stateError());
       await this.flushing;
-      await this.syncing;
+      await this.sink.settle();
       await this.fh.close().catch(() => undefined);
       await unlink(this.tmp).catch(() => undefined);
       this.store.release(this.tmp);
@@ -247,41 +281,19 @@ class LocalDirWriter implements FragmentWriter {
   }
 
   private async flush(): Promise<void> {
-    while (this.queue.length > 0 && !this.error) {
+    while (this.queue.length > 0 && !this.sink.error) {
       const batch = this.queue.splice(0, MAX_IOV);
       try {
-        let chunks = batch.map((b) => b.chunk);
-        let left = chunks.reduce((n, c) => n + c.length, 0);
-        while (left > 0) {
-          const { bytesWritten } = await this.fh.writev(chunks, this.position);
-          this.position += bytesWritten;
-          this.unsynced += bytesWritten;
-          this.syncAhead();
-          left -= bytesWritten;
-          if (left > 0) chunks = dropBytes(chunks, bytesWritten);
-        }
+        await this.sink.append(batch.map((b) => b.chunk));
         for (const b of batch) b.done();
       } catch (err) {
-        this.error = err;
         for (const b of batch) b.done(err);
         this.failQueued(err);
       }
     }
+    // A failure in the background (a sync or a block write) fails what is still queued.
+    if (this.sink.error) this.failQueued(this.sink.error);
     this.flushing = null;
-  }
-
-  /**
-   * The kernel keeps written pages in memory until commit's datasync, which would then write the whole fragment while
-   * the caller waits. Syncing every syncAheadBytes in the background keeps the disk busy while the stream goes on,
-   * so commit has only the tail left. One at a time per writer. Its failure is kept as the writer's error: Linux
-   * reports a writeback error to one fsync per open file only, so commit's own datasync could not be trusted to
-   * see it again.
-   */
-  private syncAhead(): void {
-    const every = this.store.syncAheadBytes;
-    if (every === 0 || this.unsynced < every || this.syncing) return;
-    this.unsynced = 0;
-    this.syncing = this.fh.datasync().catch((err: unknown) => { this.error ??= err; }).finally(() => { this.syncing = null; });
   }
 
   private failQueued(err: unknown): void {
@@ -296,18 +308,6 @@ class LocalDirWriter implements FragmentWriter {
   private cleanupListeners(): void {
     this.signal?.removeEventListener('abort', this.onAbort);
   }
-}
-
-function dropBytes(chunks: Uint8Array[], n: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const c of chunks) {
-    if (n >= c.length) n -= c.length;
-    else {
-      out.push(n > 0 ? c.subarray(n) : c);
-      n = 0;
-    }
-  }
-  return out;
 }
 
 function checkName(name: string): void {
