@@ -13,6 +13,22 @@ import { prefixSuccessor } from '../src/keys.js';
 /** What the conformance suite cannot see: dialect settings, schema details and edge cases of helpers. */
 const POSTGRES_URL = process.env.OMNIGATE_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
+/** Runs `fn` with a fresh PostgreSQL schema (its URL selects it), then drops the schema. */
+async function withPostgresSchema(fn: (url: string, admin: pg.Client, schema: string) => Promise<void>): Promise<void> {
+  const schema = `omnigate_test_${process.pid}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const url = new URL(POSTGRES_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  try {
+    await fn(url.toString(), admin, schema);
+  } finally {
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  }
+}
+
 describe('prefixSuccessor', () => {
   it('increments the last code point, carrying past U+10FFFF and skipping surrogates', () => {
     assert.equal(prefixSuccessor('abc'), 'abd');
@@ -156,14 +172,8 @@ describe('openSqlMetadataStore', () => {
   });
 
   it('getBucketAndLiveObject reads an object\'s blob only while it is committed; any other state is left to getBlobs (SQLite and PostgreSQL)', async () => {
-    const schema = `omnigate_test_${process.pid}_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    try {
-      for (const storeUrl of ['sqlite::memory:', url.toString()]) {
+    await withPostgresSchema(async (url) => {
+      for (const storeUrl of ['sqlite::memory:', url]) {
         const store = await openSqlMetadataStore({ url: storeUrl });
         try {
           await store.migrate();
@@ -193,10 +203,7 @@ describe('openSqlMetadataStore', () => {
           await store.close();
         }
       }
-    } finally {
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.end();
-    }
+    });
   });
 
   it('re-runs a core migration that was interrupted before it was recorded (SQLite DDL runs outside a transaction)', async () => {
@@ -212,14 +219,8 @@ describe('openSqlMetadataStore', () => {
   });
 
   it('migration 0003 upgrades a database whose parts predate part checksums: they read back with none (SQLite and PostgreSQL)', async () => {
-    const schema = `omnigate_test_${process.pid}_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    try {
-      for (const storeUrl of ['sqlite::memory:', url.toString()]) {
+    await withPostgresSchema(async (url) => {
+      for (const storeUrl of ['sqlite::memory:', url]) {
         const store = await openSqlMetadataStore({ url: storeUrl });
         try {
           await store.migrate();
@@ -240,10 +241,7 @@ describe('openSqlMetadataStore', () => {
           await store.close();
         }
       }
-    } finally {
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.end();
-    }
+    });
   });
 
   it('reports an unreachable PostgreSQL as an InternalError without connection details in the message', async () => {
@@ -256,30 +254,24 @@ describe('openSqlMetadataStore', () => {
   });
 
   it('declares byte-order collation and the partial live-key index on PostgreSQL', async () => {
-    const schema = `omnigate_test_${process.pid}_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    const url = new URL(POSTGRES_URL);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    const store = await openSqlMetadataStore({ url: url.toString() });
-    try {
-      await store.migrate();
-      await store.migrate();
-      assert.equal(store.dialect, 'postgres');
-      const columns = await admin.query(
-        `select table_name, column_name, collation_name from information_schema.columns
-          where table_schema = $1 and column_name in ('key', 'upload_id', 'id') and table_name not like 'core_migrations%' order by 1, 2`, [schema]);
-      for (const c of columns.rows) assert.equal(c.collation_name, 'C', `${c.table_name}.${c.column_name}`);
-      assert.ok(columns.rows.some((c) => c.table_name === 'objects' && c.column_name === 'key'));
-      const index = await admin.query(`select indexdef from pg_indexes where schemaname = $1 and indexname = 'objects_live_key'`, [schema]);
-      assert.match(index.rows[0]?.indexdef ?? '', /UNIQUE INDEX .*\(bucket_id, key\) WHERE \(state = 'live'::text\)/);
-      const types = await admin.query(`select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = 'objects' and column_name in ('size', 'attributes')`, [schema]);
-      assert.deepEqual(Object.fromEntries(types.rows.map((r) => [r.column_name, r.data_type])), { size: 'bigint', attributes: 'jsonb' });
-    } finally {
-      await store.close();
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.end();
-    }
+    await withPostgresSchema(async (url, admin, schema) => {
+      const store = await openSqlMetadataStore({ url });
+      try {
+        await store.migrate();
+        await store.migrate();
+        assert.equal(store.dialect, 'postgres');
+        const columns = await admin.query(
+          `select table_name, column_name, collation_name from information_schema.columns
+            where table_schema = $1 and column_name in ('key', 'upload_id', 'id') and table_name not like 'core_migrations%' order by 1, 2`, [schema]);
+        for (const c of columns.rows) assert.equal(c.collation_name, 'C', `${c.table_name}.${c.column_name}`);
+        assert.ok(columns.rows.some((c) => c.table_name === 'objects' && c.column_name === 'key'));
+        const index = await admin.query(`select indexdef from pg_indexes where schemaname = $1 and indexname = 'objects_live_key'`, [schema]);
+        assert.match(index.rows[0]?.indexdef ?? '', /UNIQUE INDEX .*\(bucket_id, key\) WHERE \(state = 'live'::text\)/);
+        const types = await admin.query(`select column_name, data_type from information_schema.columns where table_schema = $1 and table_name = 'objects' and column_name in ('size', 'attributes')`, [schema]);
+        assert.deepEqual(Object.fromEntries(types.rows.map((r) => [r.column_name, r.data_type])), { size: 'bigint', attributes: 'jsonb' });
+      } finally {
+        await store.close();
+      }
+    });
   });
 });
