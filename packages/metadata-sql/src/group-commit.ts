@@ -1,9 +1,14 @@
-import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import { Statement } from './raw.js';
 import type { Database, Q } from './schema.js';
 
 /** At most this many transactions share one COMMIT (and one fsync of the WAL, wal-sync.ts). */
 const MAX_BATCH = 64;
+
+// Raw: run around every transaction of a batch (see raw.ts).
+const SAVEPOINT = new Statement('savepoint group_commit_job');
+const RELEASE = new Statement('release group_commit_job');
+const ROLLBACK = new Statement('rollback to group_commit_job');
 
 interface Job {
   fn: (q: Q) => Promise<unknown>;
@@ -47,14 +52,14 @@ export class GroupCommit {
         await this.#db.transaction().execute(async (trx) => {
           const q: Q = { db: trx, pg: false };
           for (const job of batch) {
-            await sql`savepoint group_commit_job`.execute(trx);
+            await SAVEPOINT.execute(q, []);
             try {
               const value = await job.fn(q);
-              await sql`release group_commit_job`.execute(trx);
+              await RELEASE.execute(q, []);
               outcomes.push({ ok: true, value });
             } catch (err) {
-              await sql`rollback to group_commit_job`.execute(trx);
-              await sql`release group_commit_job`.execute(trx);
+              await ROLLBACK.execute(q, []);
+              await RELEASE.execute(q, []);
               outcomes.push({ ok: false, err });
             }
           }

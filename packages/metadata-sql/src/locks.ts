@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { Statement } from './raw.js';
 import type { Q } from './schema.js';
 
 /**
@@ -7,12 +7,14 @@ import type { Q } from './schema.js';
  * (BEGIN IMMEDIATE), so these are no-ops there.
  */
 
+// Raw: every commit runs these (see raw.ts).
+const SELECT_BUCKET = new Statement('select id from buckets where id = ?');
+const LOCK_BUCKET = { share: new Statement('select id from buckets where id = ? for share'), update: new Statement('select id from buckets where id = ? for update') };
+const LOCK_KEY = new Statement('select pg_advisory_xact_lock(hashtextextended(?, 0))');
+
 /** Locks the bucket row against deletion (`share`) or against any concurrent commit into it (`update`). */
 export async function lockBucket(q: Q, bucketId: string, mode: 'share' | 'update'): Promise<boolean> {
-  // Raw SQL: this runs in every commit (see raw.ts).
-  const { rows } = !q.pg ? await sql`select id from buckets where id = ${bucketId}`.execute(q.db)
-    : mode === 'share' ? await sql`select id from buckets where id = ${bucketId} for share`.execute(q.db)
-    : await sql`select id from buckets where id = ${bucketId} for update`.execute(q.db);
+  const { rows } = await (q.pg ? LOCK_BUCKET[mode] : SELECT_BUCKET).execute(q, [bucketId]);
   return rows.length > 0;
 }
 
@@ -23,5 +25,5 @@ export async function lockBucket(q: Q, bucketId: string, mode: 'share' | 'update
  */
 export async function lockKey(q: Q, bucketId: string, key: string): Promise<void> {
   if (!q.pg) return;
-  await sql`select pg_advisory_xact_lock(hashtextextended(${'omnigate-key:' + bucketId + '/' + key}, 0))`.execute(q.db);
+  await LOCK_KEY.execute(q, ['omnigate-key:' + bucketId + '/' + key]);
 }

@@ -1,8 +1,13 @@
-import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import { StorageError } from '@omnigate/core';
 import type { BlobRow } from '@omnigate/core';
+import { Statement } from './raw.js';
 import { toBlob } from './rows.js';
-import type { Q } from './schema.js';
+import type { BlobsTable, Q } from './schema.js';
+
+// Raw: every commit runs these (see raw.ts).
+const ADD_REFS = new Statement(`update blobs set state = 'committed', ref_count = ref_count + ? where id = ? and state in ('pending', 'committed') returning id`);
+const DROP_REFS = new Statement(`update blobs set ref_count = case when ref_count + ? < 0 then 0 else ref_count + ? end, state = case when ref_count + ? <= 0 then 'deleting' else state end where id = ? and state = 'committed' returning *`);
 
 /**
  * Reference changes of one transaction, summed per blob before any is applied: re-committing the blob an object
@@ -33,19 +38,12 @@ export class RefDeltas {
     for (const id of [...this.#deltas.keys()].sort()) {
       const delta = this.#deltas.get(id)!;
       if (delta > 0) {
-        // Raw SQL: every commit runs this (see raw.ts).
-        const { rows: [row] } = await sql`update blobs set state = 'committed', ref_count = ref_count + ${delta} where id = ${id} and state in ('pending', 'committed') returning id`.execute(q.db);
+        const { rows: [row] } = await ADD_REFS.execute(q, [delta, id]);
         // Missing or already `deleting`: e.g. a copy racing the deletion of its source, whose fragments are going.
         if (!row) throw new StorageError('NoSuchKey', 'The data this object refers to no longer exists', { blobId: id });
       } else if (delta < 0) {
         // Only committed blobs hold references; anything else here is left alone rather than failing a delete.
-        const row = await q.db.updateTable('blobs')
-          .set({
-            ref_count: sql<number>`case when ref_count + ${delta} < 0 then 0 else ref_count + ${delta} end`,
-            state: sql<string>`case when ref_count + ${delta} <= 0 then 'deleting' else state end`,
-          })
-          .where('id', '=', id).where('state', '=', 'committed')
-          .returningAll().executeTakeFirst();
+        const { rows: [row] } = await DROP_REFS.execute<Selectable<BlobsTable>>(q, [delta, delta, delta, id]);
         if (row && row.state === 'deleting') released.push(toBlob(row));
       }
     }

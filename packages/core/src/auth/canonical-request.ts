@@ -44,9 +44,16 @@ export function stringToSign(amzDate: string, scope: string, canonical: string):
   return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
 }
 
-/** `YYYYMMDDTHHMMSSZ` for a Date (whole seconds). */
+/** `YYYYMMDDTHHMMSSZ` for a Date (whole seconds). Every request formats one or two: built directly, not from toISOString. */
 export function toAmzDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const year = date.getUTCFullYear();
+  // toISOString writes years outside 0-9999 with a sign and six digits: keep its rendering for those.
+  if (!(year >= 0 && year <= 9999)) return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return `${String(year).padStart(4, '0')}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}T${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}Z`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /** Parses `YYYYMMDDTHHMMSSZ`; undefined when malformed or not a real instant. */

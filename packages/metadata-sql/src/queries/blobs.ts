@@ -2,15 +2,20 @@ import { StorageError } from '@omnigate/core';
 import type { BlobRow, BlobState, FragmentPlacement } from '@omnigate/core';
 import { fromBlob, fromJson, ms, toBlob, toJson } from '../rows.js';
 import { sql, type Selectable } from 'kysely';
-import { insertRow } from '../raw.js';
+import { RowInsert, Statement } from '../raw.js';
 import type { BlobsTable, Q } from '../schema.js';
 
 /** Stays well under SQLite's and PostgreSQL's bound-parameter limits. */
 const ID_CHUNK = 500;
 const FRAGMENT_PAGE = 500;
 
+const INSERT_BLOB = new RowInsert<ReturnType<typeof fromBlob>>('blobs', {
+  id: true, state: true, ref_count: true, plain_size: true, cipher_size: true, header: true, wrapped_key: true, kek_id: true,
+  data_shards: true, parity_shards: true, shard_size: true, fragments: true, inline_data: true, created_at: true,
+});
+
 export async function insertBlob(q: Q, row: BlobRow): Promise<void> {
-  await insertRow(q, 'blobs', fromBlob(row));
+  await INSERT_BLOB.execute(q, fromBlob(row));
 }
 
 export async function getBlobs(q: Q, ids: readonly string[]): Promise<BlobRow[]> {
@@ -53,9 +58,12 @@ export async function listAbandonedBlobs(q: Q, olderThan: Date, limit: number): 
   return rows.map(toBlob);
 }
 
+// Raw: every overwrite releases the blob it replaced (see raw.ts).
+const DELETE_UNREFERENCED_BLOB = new Statement(`delete from blobs where id = ? and state in ('pending', 'deleting') returning id`);
+
 /** Only `pending` and `deleting` blobs go: a committed one still has readers. A missing one is already gone. */
 export async function deleteBlob(q: Q, id: string): Promise<void> {
-  const gone = await q.db.deleteFrom('blobs').where('id', '=', id).where('state', 'in', ['pending', 'deleting']).returning('id').executeTakeFirst();
+  const { rows: [gone] } = await DELETE_UNREFERENCED_BLOB.execute(q, [id]);
   if (gone) return;
   const still = await q.db.selectFrom('blobs').select('state').where('id', '=', id).executeTakeFirst();
   if (still) throw new StorageError('InvalidArgument', 'A committed blob cannot be deleted while objects or parts refer to it', { blobId: id, state: still.state });

@@ -2,16 +2,20 @@ import { StorageError } from '@omnigate/core';
 import type { BlobRow, BucketRow } from '@omnigate/core';
 import { lockBucket } from '../locks.js';
 import { RefDeltas } from '../refcounts.js';
+import { Statement } from '../raw.js';
 import { fromBucket, num, toBucket, toJson } from '../rows.js';
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { BucketsTable, Q } from '../schema.js';
 
 export async function insertBucket(q: Q, row: BucketRow): Promise<void> {
   await q.db.insertInto('buckets').values(fromBucket(row)).execute();
 }
 
+// Raw: every request on a bucket runs it (see raw.ts).
+const SELECT_BUCKET = new Statement('select * from buckets where tenant_id = ? and name = ?');
+
 export async function getBucket(q: Q, tenantId: string, name: string): Promise<BucketRow | undefined> {
-  const { rows: [row] } = await sql<Selectable<BucketsTable>>`select * from buckets where tenant_id = ${tenantId} and name = ${name}`.execute(q.db);
+  const { rows: [row] } = await SELECT_BUCKET.execute<Selectable<BucketsTable>>(q, [tenantId, name]);
   return row && toBucket(row);
 }
 

@@ -4,7 +4,7 @@ import { sql, type Selectable } from 'kysely';
 import type { BlobRow, BucketRow, CommitResult, ObjectPhase, ObjectRow } from '@omnigate/core';
 import { prefixSuccessor } from '../keys.js';
 import { lockBucket, lockKey } from '../locks.js';
-import { insertRow } from '../raw.js';
+import { RowInsert, Statement } from '../raw.js';
 import { assertSameBlobs, RefDeltas } from '../refcounts.js';
 import { fromObject, ms, toBlob, toBucket, toJson, toObject } from '../rows.js';
 import type { BlobsTable, ObjectsTable, Q } from '../schema.js';
@@ -14,8 +14,18 @@ function selectLive(q: Q, bucketId: string, key: string): Promise<ObjectRow | un
   return liveRow(q, bucketId, key, q.pg);
 }
 
+// Raw: every write of a key runs these (see raw.ts).
+const SELECT_LIVE = `select * from objects where bucket_id = ? and key = ? and state = 'live'`;
+const LIVE_ROW = { read: new Statement(SELECT_LIVE), forUpdate: new Statement(`${SELECT_LIVE} for update`) };
+const CANCEL_OBJECT = new Statement(`update objects set state = 'cancelled', phase = 'cancelled', cancelled_reason = ?, updated_at = ? where file_id = ?`);
+const INSERT_OBJECT = new RowInsert<ReturnType<typeof fromObject>>('objects', {
+  file_id: true, tenant_id: true, bucket_id: true, key: true, state: true, phase: true, cancelled_reason: true,
+  size: true, etag: true, sha256: true, content_type: true, attributes: true, extents: true, parts_count: true,
+  created_at: true, updated_at: true, replication_safe_at: true,
+});
+
 async function liveRow(q: Q, bucketId: string, key: string, forUpdate: boolean): Promise<ObjectRow | undefined> {
-  const { rows: [row] } = await sql<Selectable<ObjectsTable>>`select * from objects where bucket_id = ${bucketId} and key = ${key} and state = 'live'${forUpdate ? sql` for update` : sql``}`.execute(q.db);
+  const { rows: [row] } = await LIVE_ROW[forUpdate ? 'forUpdate' : 'read'].execute<Selectable<ObjectsTable>>(q, [bucketId, key]);
   return row && toObject(row);
 }
 
@@ -29,14 +39,12 @@ export async function installLive(q: Q, row: ObjectRow, reason: string, deltas: 
   let superseded: ObjectRow | undefined;
   if (previous) {
     const updatedAt = new Date();
-    await q.db.updateTable('objects')
-      .set({ state: 'cancelled', phase: 'cancelled', cancelled_reason: reason, updated_at: ms(updatedAt) })
-      .where('file_id', '=', previous.fileId).execute();
+    await CANCEL_OBJECT.execute(q, [reason, ms(updatedAt), previous.fileId]);
     deltas.add(previous.extents.map((e) => e.blobId), -1);
     superseded = { ...previous, state: 'cancelled', phase: 'cancelled', cancelledReason: reason, updatedAt };
   }
   const released = await deltas.apply(q);
-  await insertRow(q, 'objects', fromObject({ ...row, state: 'live', cancelledReason: null }));
+  await INSERT_OBJECT.execute(q, fromObject({ ...row, state: 'live', cancelledReason: null }));
   return { superseded, released };
 }
 
