@@ -1,6 +1,8 @@
 /**
- * Opening and reading files with O_DIRECT. A GET right after a PUT would otherwise fill the page cache, paying for
- * first-touch copies the same way buffered writes do.
+ * Opening and reading files with O_DIRECT, so fragments never pass through the page cache. Measured here, it costs
+ * GETs: reads wait for the disk in the threadpool (no kernel readahead) and the wanted bytes are copied out of the
+ * aligned blocks on the main thread; s3 bench 64 MiB GET 3.96-5.00 ms of server CPU per MiB and 139-255 MB/s,
+ * against 3.96-4.32 ms and 222-312 MB/s reading the same O_DIRECT-written fragments buffered.
  */
 import { constants as fsConstants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
