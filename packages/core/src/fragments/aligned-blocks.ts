@@ -8,7 +8,7 @@
 
 /** Alignment of O_DIRECT buffers, offsets and lengths: the page size, a multiple of every logical block size here. */
 export const DIRECT_ALIGN = 4096;
-/** Bytes of one block, i.e. of one O_DIRECT write and one iovec of a read. */
+/** Bytes of one block, i.e. of one O_DIRECT write. */
 export const BLOCK_BYTES = 512 * 1024;
 const WASM_PAGE_BYTES = 64 * 1024;
 const ARENA_BYTES = 32 * 1024 * 1024;
@@ -93,7 +93,7 @@ export class AlignedBlockPool {
 /** Shared by every store of the process: they all draw from the same bounded memory. */
 export const alignedBlocks = new AlignedBlockPool();
 
-export function alignDown(n: number): number {
+function alignDown(n: number): number {
   return n - (n % DIRECT_ALIGN);
 }
 
