@@ -108,7 +108,11 @@ export class SqlMetadataStore implements MetadataStore {
   }
   listBlobs(options: { afterId?: string; limit: number; states?: BlobState[] }) { return this.#run((q) => blobs.listBlobs(q, options)); }
   listAbandonedBlobs(olderThan: Date, limit: number) { return this.#run((q) => blobs.listAbandonedBlobs(q, olderThan, limit)); }
-  deleteBlob(id: string) { return this.#run((q) => blobs.deleteBlob(q, id)); }
+  /**
+   * Every overwrite releases the blob it replaced. On SQLite a lone write would be one more commit and fdatasync,
+   * holding the connection meanwhile; in the group commit it shares the next batch's.
+   */
+  deleteBlob(id: string) { return this.#group ? this.#tx((q) => blobs.deleteBlob(q, id)) : this.#run((q) => blobs.deleteBlob(q, id)); }
   async *listFragmentNames(node: string): AsyncIterable<string> {
     try {
       yield* blobs.listFragmentNames(this.#q, node);
