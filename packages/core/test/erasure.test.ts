@@ -218,6 +218,21 @@ describe('erasure resilience', () => {
     });
   }
 
+  it('creates the parity fragments cold (a store may keep them out of its caches) and the data fragments not', async () => {
+    const c = await cluster(6);
+    const asked: (boolean | undefined)[] = [];
+    const watched = c.stores.map((store, i): FragmentStore => Object.assign(Object.create(store) as FragmentStore, {
+      create: (name: string, options?: { cold?: boolean }) => {
+        asked[i] = options?.cold;
+        return store.create(name, options);
+      },
+    }));
+    const data = randomBytes(300_000);
+    const blob = await store(watched, L4x2, data);
+    assert.deepEqual(asked, [false, false, false, false, true, true]);
+    assert.ok((await read(c.map, blob)).equals(data));
+  });
+
   it('with checkShards: false yields a shard as stored (a flipped byte passes), still rebuilding missing ones', async () => {
     const c = await cluster(6);
     const data = randomBytes(3 * 1024 * 1024 + 5);

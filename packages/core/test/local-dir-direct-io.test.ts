@@ -38,7 +38,7 @@ async function openFlags(part: string): Promise<number[]> {
 
 /** Writes `parts` the way the erasure writer does: a shard and its checksum issued together, not awaited apart. */
 async function put(store: LocalDirFragmentStore, name: string, parts: Buffer[]): Promise<Buffer> {
-  const w = await store.create(name);
+  const w = await store.create(name, { cold: true });
   for (let i = 0; i < parts.length; i += 2) await Promise.all(parts.slice(i, i + 2).map((p) => w.write(p)));
   const all = Buffer.concat(parts);
   assert.equal((await w.commit()).size, all.length);
@@ -62,16 +62,16 @@ describe('LocalDirFragmentStore O_DIRECT', { skip: O_DIRECT === undefined && 'no
     };
   }
 
-  it('writes through O_DIRECT descriptors by default and buffered ones when turned off', async () => {
+  it('writes cold fragments (parity) through O_DIRECT descriptors, other fragments and a directIo: false store buffered', async () => {
     const { dir, direct, buffered } = await stores();
     try {
-      for (const [store, expected] of [[direct, O_DIRECT], [buffered, 0]] as const) {
+      for (const [store, cold, expected] of [[direct, true, O_DIRECT], [direct, false, 0], [buffered, true, 0]] as const) {
         const id = randomUUID();
-        const w = await store.create(id);
+        const w = await store.create(id, { cold });
         await w.write(randomBytes(5000));
         const flags = await openFlags(id);
         assert.equal(flags.length, 1);
-        assert.equal(flags[0]! & O_DIRECT, expected);
+        assert.equal(flags[0]! & O_DIRECT, expected, `directIo ${store.directIo}, cold ${cold}`);
         await w.commit();
       }
     } finally {
@@ -140,7 +140,7 @@ describe('LocalDirFragmentStore O_DIRECT', { skip: O_DIRECT === undefined && 'no
     const { dir, direct } = await stores();
     try {
       const id = randomUUID();
-      const w = await direct.create(id);
+      const w = await direct.create(id, { cold: true });
       await Promise.all(shardsWithRecords(8).map((p) => w.write(p)));
       void w.write(randomBytes(100_000)).catch(() => undefined);
       await w.abort();
@@ -175,7 +175,7 @@ describe('LocalDirFragmentStore O_DIRECT', { skip: O_DIRECT === undefined && 'no
     try {
       for (let b = alignedBlocks.tryAcquire(); b; b = alignedBlocks.tryAcquire()) taken.push(b);
       const id = randomUUID();
-      const w = await direct.create(id);
+      const w = await direct.create(id, { cold: true });
       await w.write(randomBytes(5000));
       assert.equal((await openFlags(id))[0]! & O_DIRECT, 0);
       await w.commit();
@@ -207,7 +207,7 @@ describe('LocalDirFragmentStore O_DIRECT', { skip: O_DIRECT === undefined && 'no
         };
         try {
           const id = randomUUID();
-          const w: FragmentWriter = await direct.create(id);
+          const w: FragmentWriter = await direct.create(id, { cold: true });
           // 2.5 blocks: two whole block writes while streaming, the tail at commit.
           for (let i = 0; i < 10; i++) await w.write(randomBytes(128 * 1024)).catch(() => undefined);
           if (method === 'datasync') assert.equal(calls, 0, 'no datasync before commit');
@@ -267,7 +267,7 @@ describe('LocalDirFragmentStore where the filesystem refuses O_DIRECT', { skip: 
       await mkdir(place.dir, { recursive: true });
       const store = await LocalDirFragmentStore.open({ id: 'n', dir: place.dir });
       const id = randomUUID();
-      const w = await store.create(id);
+      const w = await store.create(id, { cold: true });
       const data = Buffer.concat(shardsWithRecords(3));
       await w.write(data);
       const flags = await openFlags(id);
@@ -276,7 +276,7 @@ describe('LocalDirFragmentStore where the filesystem refuses O_DIRECT', { skip: 
       await w.commit();
       assert.deepEqual(await store.read(id, 0, data.length), data);
       assert.deepEqual(await store.read(id, 4097, 300_000), data.subarray(4097, 304_097));
-      const aborted = await store.create(randomUUID());
+      const aborted = await store.create(randomUUID(), { cold: true });
       await aborted.write(randomBytes(10_000));
       await aborted.abort();
       assert.deepEqual(await readdir(join(place.dir, 'tmp')), []);

@@ -81,7 +81,8 @@ export class ErasureWriter {
       throw new StorageError('InvalidArgument', `an erasure write needs ${n} nodes and names, and minFragments in ${layout.dataShards}..${n}`);
     }
     const { signal } = options;
-    const created = await Promise.allSettled(nodes.map(async (store, i) => store.create(options.names[i]!, { signal })));
+    // Parity fragments are read only to rebuild a data shard: stores may keep them out of their caches.
+    const created = await Promise.allSettled(nodes.map(async (store, i) => store.create(options.names[i]!, { signal, cold: i >= layout.dataShards })));
     const sinks: Sink[] = created.map((r, i) => ({
       store: nodes[i]!, name: options.names[i]!, writer: r.status === 'fulfilled' ? r.value : null,
       committed: false, tail: Promise.resolve(),

@@ -30,10 +30,19 @@ export interface FragmentStoreHealth {
   message?: string;
 }
 
+export interface CreateFragmentOptions {
+  signal?: AbortSignal;
+  /**
+   * The fragment will rarely be read (a parity shard: read only to rebuild a lost or corrupt data shard), so a store
+   * may keep it out of its caches (LocalDirFragmentStore writes it with O_DIRECT, past the page cache).
+   */
+  cold?: boolean;
+}
+
 export interface FragmentStore {
   /** Stable node id, recorded in blob placements. */
   readonly id: string;
-  create(name: string, options?: { signal?: AbortSignal }): Promise<FragmentWriter>;
+  create(name: string, options?: CreateFragmentOptions): Promise<FragmentWriter>;
   read(name: string, offset: number, length: number, options?: { signal?: AbortSignal }): Promise<Buffer>;
   delete(name: string): Promise<void>;
   stat(name: string): Promise<FragmentInfo | undefined>;

@@ -2,13 +2,14 @@
  * FragmentStore on a local directory: `<dir>/<first 2 chars of name>/<name>`, in-progress writes under
  * `<dir>/tmp/<name>.<random>.part`. Commit = datasync + rename + fsync of the parent directory, so a committed
  * fragment survives a crash and an interrupted one is only ever a `.part` file that `removeIncomplete` sweeps.
- * Fragments are written with O_DIRECT (direct-sink.ts), past the page cache, and through it where the filesystem
- * refuses O_DIRECT or `directIo` is false; the bytes on disk are the same either way. Reads are buffered.
+ * Cold fragments (parity, read only to rebuild a data shard) are written with O_DIRECT (direct-sink.ts), past the
+ * page cache, so they neither cost its copy nor evict what GETs read; data fragments, and every fragment where the
+ * filesystem refuses O_DIRECT or `directIo` is false, go through it. The bytes on disk are the same either way.
  */
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FragmentInfo, FragmentStore, FragmentStoreHealth, FragmentWriter } from '../contracts/fragment-store.js';
+import type { CreateFragmentOptions, FragmentInfo, FragmentStore, FragmentStoreHealth, FragmentWriter } from '../contracts/fragment-store.js';
 import { pooledRandomBytes } from '../codec/random.js';
 import { StorageError } from '../errors.js';
 import { alignedBlocks } from './aligned-blocks.js';
@@ -40,8 +41,8 @@ export interface LocalDirFragmentStoreOptions {
    */
   syncAheadBytes?: number;
   /**
-   * Read and write fragments with O_DIRECT, bypassing the page cache (default true). Where the filesystem refuses
-   * O_DIRECT, or the aligned memory pool is exhausted, the store falls back to buffered I/O on its own.
+   * Write cold fragments (`create(name, { cold: true })`: parity) with O_DIRECT, past the page cache (default true).
+   * Where the filesystem refuses O_DIRECT, or the aligned memory pool is exhausted, the store writes buffered.
    */
   directIo?: boolean;
 }
@@ -75,11 +76,11 @@ export class LocalDirFragmentStore implements FragmentStore {
     return store;
   }
 
-  async create(name: string, options: { signal?: AbortSignal } = {}): Promise<FragmentWriter> {
+  async create(name: string, options: CreateFragmentOptions = {}): Promise<FragmentWriter> {
     checkName(name);
     throwIfAborted(options.signal);
     const tmp = join(this.tmpDir, `${name}.${pooledRandomBytes(6).toString('hex')}.part`);
-    const block = this.directIo ? alignedBlocks.tryAcquire() : null;
+    const block = this.directIo && options.cold ? alignedBlocks.tryAcquire() : null;
     let file: { fh: FileHandle; direct: boolean };
     try {
       file = await this.openTemp(tmp, block !== null).catch(async (err: NodeJS.ErrnoException) => {
