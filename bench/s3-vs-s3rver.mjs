@@ -6,7 +6,7 @@
 // ratios ours/s3rver beside the targets of issue 3.
 //   npm run bench:s3
 //   BENCH_ROUNDS=2 BENCH_BIG_MIB=16 BENCH_SMALL_OPS=500 BENCH_LIST_KEYS=2000 node bench/s3-vs-s3rver.mjs   # quick
-// Other knobs: BENCH_CONCURRENCY (16), BENCH_SMALL_KIB (4), BENCH_DIR (temp dirs' parent), BENCH_OMNIGATE_NODE_ARGS
+// Other knobs: BENCH_WARMUP_ROUNDS (1, unmeasured, on both servers), BENCH_CONCURRENCY (16), BENCH_SMALL_KIB (4), BENCH_DIR (temp dirs' parent), BENCH_OMNIGATE_NODE_ARGS
 // (extra node flags for our server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_PHASE_TIMES=1 (print each
 // phase's monotonic start and end in microseconds, to cut a profile to one phase).
 // BENCH_PHASES=big,small,list chooses the workloads (all by default; the listing bucket is filled only for list).
@@ -21,6 +21,9 @@ import { Readable } from 'node:stream';
 const MiB = 1024 * 1024;
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('BENCH_ROUNDS', 5); // medians of 5: single rounds swing ±30% on this shared VM
+// Unmeasured rounds first, on both servers alike: a fresh server's first requests pay V8's compiler (our 64 MiB GET
+// ran at ~5 ms of CPU per MiB the first time and ~2.3 ms from the fifth), which a long-running server does not.
+const WARMUP_ROUNDS = env('BENCH_WARMUP_ROUNDS', 1);
 const BIG = env('BENCH_BIG_MIB', 64) * MiB;
 const SMALL = env('BENCH_SMALL_KIB', 4) * 1024;
 const SMALL_OPS = env('BENCH_SMALL_OPS', 2000);
@@ -296,14 +299,19 @@ async function main() {
     servers.push(await startOurs(join(base, 'omnigate')));
     servers.push(await startS3rver(join(base, 's3rver')));
     const [ours, theirs] = servers;
-    console.log(`S3 bench: ${ROUNDS} rounds; ${BIG / MiB} MiB PUT/GET; ${SMALL_OPS} x ${SMALL / 1024} KiB PUT/GET at concurrency ${CONCURRENCY}; ListObjectsV2 walk of ${LIST_KEYS} keys`);
+    console.log(`S3 bench: ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up; ${BIG / MiB} MiB PUT/GET; ${SMALL_OPS} x ${SMALL / 1024} KiB PUT/GET at concurrency ${CONCURRENCY}; ListObjectsV2 walk of ${LIST_KEYS} keys`);
     console.log(`node ${process.version}, ${(await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ')} load at start (shared machine: figures are noisy)`);
     for (const t of servers) await request(t, 'PUT', s3Path('bench'));
     for (const t of PHASES.has('list') ? servers : []) {
       const filled = await populateListBucket(t);
       console.log(`  ${t.name.padEnd(8)} filled the listing bucket: ${LIST_KEYS} one-byte PUTs in ${filled.seconds.toFixed(1)} s (${fmt(filled.opsPerSecond)} ops/s)`);
     }
-    const results = new Map(servers.map((t) => [t, { bigPut: [], bigGet: [], smallPut: [], smallPutP99: [], smallGet: [], smallGetP99: [], list: [], cpu: {} }]));
+    const emptyResults = () => ({ bigPut: [], bigGet: [], smallPut: [], smallPutP99: [], smallGet: [], smallGetP99: [], list: [], cpu: {} });
+    for (let r = -WARMUP_ROUNDS + 1; r <= 0; r++) {
+      for (const t of servers) await round(t, r + WARMUP_ROUNDS + ROUNDS, emptyResults()); // key names unused by the measured rounds
+    }
+    if (WARMUP_ROUNDS > 0) console.log(`  ${WARMUP_ROUNDS} warm-up round(s) done on both servers (not counted)`);
+    const results = new Map(servers.map((t) => [t, emptyResults()]));
     for (let r = 1; r <= ROUNDS; r++) {
       const order = r % 2 ? [ours, theirs] : [theirs, ours];
       for (const t of order) {
