@@ -29,6 +29,31 @@ async function withPostgresSchema(fn: (url: string, admin: pg.Client, schema: st
   }
 }
 
+/** Runs `fn` on a migrated store of each dialect: SQLite in memory, then PostgreSQL in a fresh schema. */
+async function withEachDialect(fn: (store: Awaited<ReturnType<typeof openSqlMetadataStore>>) => Promise<void>): Promise<void> {
+  await withPostgresSchema(async (url) => {
+    for (const storeUrl of ['sqlite::memory:', url]) {
+      const store = await openSqlMetadataStore({ url: storeUrl });
+      try {
+        await store.migrate();
+        await fn(store);
+      } finally {
+        await store.close();
+      }
+    }
+  });
+}
+
+/** A tenant and its bucket `b`, inserted into `store`. */
+async function insertTenantAndBucket(store: Awaited<ReturnType<typeof openSqlMetadataStore>>) {
+  const now = new Date();
+  const tenant = { id: randomUUID(), name: 't', accessKey: `AKIA${randomUUID()}`, sealedSecret: randomBytes(8), apiKeyHash: randomUUID(), quotaBytes: null, settings: {}, createdAt: now };
+  await store.insertTenant(tenant);
+  const bucket = { id: randomUUID(), tenantId: tenant.id, name: 'b', settings: {}, createdAt: now };
+  await store.insertBucket(bucket);
+  return { now, tenant, bucket };
+}
+
 describe('prefixSuccessor', () => {
   it('increments the last code point, carrying past U+10FFFF and skipping surrogates', () => {
     assert.equal(prefixSuccessor('abc'), 'abd');
@@ -172,36 +197,24 @@ describe('openSqlMetadataStore', () => {
   });
 
   it('getBucketAndLiveObject reads an object\'s blob only while it is committed; any other state is left to getBlobs (SQLite and PostgreSQL)', async () => {
-    await withPostgresSchema(async (url) => {
-      for (const storeUrl of ['sqlite::memory:', url]) {
-        const store = await openSqlMetadataStore({ url: storeUrl });
-        try {
-          await store.migrate();
-          const now = new Date();
-          const tenant = { id: randomUUID(), name: 't', accessKey: `AKIA${randomUUID()}`, sealedSecret: randomBytes(8), apiKeyHash: randomUUID(), quotaBytes: null, settings: {}, createdAt: now };
-          await store.insertTenant(tenant);
-          const bucket = { id: randomUUID(), tenantId: tenant.id, name: 'b', settings: {}, createdAt: now };
-          await store.insertBucket(bucket);
-          const blob = {
-            id: randomUUID(), state: 'pending' as const, refCount: 0, plainSize: 1, cipherSize: 1, header: Buffer.alloc(0), wrappedKey: Buffer.alloc(0),
-            kekId: 'k', dataShards: 1, parityShards: 0, shardSize: 4096, fragments: [], inline: Buffer.from('x'), createdAt: now,
-          };
-          const row = {
-            fileId: randomUUID(), tenantId: tenant.id, bucketId: bucket.id, key: 'k', state: 'live' as const, phase: 'safe' as const, cancelledReason: null,
-            size: 1, etag: 'e', sha256: null, contentType: 'x/y', attributes: { metadata: {}, headers: {}, tags: {} },
-            extents: [{ blobId: blob.id, size: 1 }], partsCount: null, createdAt: now, updatedAt: now, replicationSafeAt: now,
-          };
-          await store.commitObject(row, { commitBlobIds: [blob.id], supersedeReason: 's', newBlobs: [blob] });
-          const folded = async () => (await store.getBucketAndLiveObject!(tenant.id, 'b', 'k', { withBlob: true }))?.blob?.state;
-          assert.equal(await folded(), 'committed', store.dialect);
-          for (const state of ['deleting', 'pending']) {
-            await sql`update blobs set state = ${state} where id = ${blob.id}`.execute(store.db);
-            assert.equal(await folded(), undefined, `${store.dialect}: ${state}`);
-            assert.equal((await store.getBlobs([blob.id]))[0]?.state, state, 'still there for getBlobs');
-          }
-        } finally {
-          await store.close();
-        }
+    await withEachDialect(async (store) => {
+      const { now, tenant, bucket } = await insertTenantAndBucket(store);
+      const blob = {
+        id: randomUUID(), state: 'pending' as const, refCount: 0, plainSize: 1, cipherSize: 1, header: Buffer.alloc(0), wrappedKey: Buffer.alloc(0),
+        kekId: 'k', dataShards: 1, parityShards: 0, shardSize: 4096, fragments: [], inline: Buffer.from('x'), createdAt: now,
+      };
+      const row = {
+        fileId: randomUUID(), tenantId: tenant.id, bucketId: bucket.id, key: 'k', state: 'live' as const, phase: 'safe' as const, cancelledReason: null,
+        size: 1, etag: 'e', sha256: null, contentType: 'x/y', attributes: { metadata: {}, headers: {}, tags: {} },
+        extents: [{ blobId: blob.id, size: 1 }], partsCount: null, createdAt: now, updatedAt: now, replicationSafeAt: now,
+      };
+      await store.commitObject(row, { commitBlobIds: [blob.id], supersedeReason: 's', newBlobs: [blob] });
+      const folded = async () => (await store.getBucketAndLiveObject!(tenant.id, 'b', 'k', { withBlob: true }))?.blob?.state;
+      assert.equal(await folded(), 'committed', store.dialect);
+      for (const state of ['deleting', 'pending']) {
+        await sql`update blobs set state = ${state} where id = ${blob.id}`.execute(store.db);
+        assert.equal(await folded(), undefined, `${store.dialect}: ${state}`);
+        assert.equal((await store.getBlobs([blob.id]))[0]?.state, state, 'still there for getBlobs');
       }
     });
   });
@@ -219,28 +232,16 @@ describe('openSqlMetadataStore', () => {
   });
 
   it('migration 0003 upgrades a database whose parts predate part checksums: they read back with none (SQLite and PostgreSQL)', async () => {
-    await withPostgresSchema(async (url) => {
-      for (const storeUrl of ['sqlite::memory:', url]) {
-        const store = await openSqlMetadataStore({ url: storeUrl });
-        try {
-          await store.migrate();
-          // Back to the schema of 0002, as a gateway of the previous version left it, with one part in it.
-          await sql`alter table parts drop column checksums`.execute(store.db);
-          await sql`delete from core_migrations where name = '0003_part_checksums'`.execute(store.db);
-          const now = new Date();
-          const tenant = { id: randomUUID(), name: 't', accessKey: `AKIA${randomUUID()}`, sealedSecret: randomBytes(8), apiKeyHash: randomUUID(), quotaBytes: null, settings: {}, createdAt: now };
-          await store.insertTenant(tenant);
-          const bucket = { id: randomUUID(), tenantId: tenant.id, name: 'b', settings: {}, createdAt: now };
-          await store.insertBucket(bucket);
-          const uploadId = randomUUID();
-          await store.insertUpload({ uploadId, tenantId: tenant.id, bucketId: bucket.id, key: 'k', contentType: 'x/y', attributes: { metadata: {}, headers: {}, tags: {}, checksums: {} }, createdAt: now });
-          await sql`insert into parts (upload_id, part_number, blob_id, size, etag, created_at) values (${uploadId}, 1, ${randomUUID()}, 5, 'e1', ${now.getTime()})`.execute(store.db);
-          await store.migrate();
-          assert.deepEqual((await store.listParts(uploadId, { limit: 10 })).map((p) => [p.partNumber, p.checksums]), [[1, {}]], store.dialect);
-        } finally {
-          await store.close();
-        }
-      }
+    await withEachDialect(async (store) => {
+      // Back to the schema of 0002, as a gateway of the previous version left it, with one part in it.
+      await sql`alter table parts drop column checksums`.execute(store.db);
+      await sql`delete from core_migrations where name = '0003_part_checksums'`.execute(store.db);
+      const { now, tenant, bucket } = await insertTenantAndBucket(store);
+      const uploadId = randomUUID();
+      await store.insertUpload({ uploadId, tenantId: tenant.id, bucketId: bucket.id, key: 'k', contentType: 'x/y', attributes: { metadata: {}, headers: {}, tags: {}, checksums: {} }, createdAt: now });
+      await sql`insert into parts (upload_id, part_number, blob_id, size, etag, created_at) values (${uploadId}, 1, ${randomUUID()}, 5, 'e1', ${now.getTime()})`.execute(store.db);
+      await store.migrate();
+      assert.deepEqual((await store.listParts(uploadId, { limit: 10 })).map((p) => [p.partNumber, p.checksums]), [[1, {}]], store.dialect);
     });
   });
 
