@@ -53,18 +53,22 @@ function shardsWithRecords(stripes: number): Buffer[] {
 const fragmentPath = (store: LocalDirFragmentStore, name: string) => join(store.dir, name.slice(0, 2), name);
 
 describe('LocalDirFragmentStore O_DIRECT', { skip: O_DIRECT === undefined && 'no O_DIRECT on this platform' }, () => {
-  async function stores(): Promise<{ dir: string; direct: LocalDirFragmentStore; buffered: LocalDirFragmentStore }> {
+  /** Runs `fn` with two stores on one temp dir, O_DIRECT allowed and not, then removes the dir. */
+  async function withStores(fn: (s: { dir: string; direct: LocalDirFragmentStore; buffered: LocalDirFragmentStore }) => Promise<void>): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'omnigate-frag-'));
-    return {
-      dir,
-      direct: await LocalDirFragmentStore.open({ id: 'n', dir }),
-      buffered: await LocalDirFragmentStore.open({ id: 'n', dir, directIo: false }),
-    };
+    try {
+      await fn({
+        dir,
+        direct: await LocalDirFragmentStore.open({ id: 'n', dir }),
+        buffered: await LocalDirFragmentStore.open({ id: 'n', dir, directIo: false }),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   it('writes cold fragments (parity) through O_DIRECT descriptors, other fragments and a directIo: false store buffered', async () => {
-    const { dir, direct, buffered } = await stores();
-    try {
+    await withStores(async ({ direct, buffered }) => {
       for (const [store, cold, expected] of [[direct, true, O_DIRECT], [direct, false, 0], [buffered, true, 0]] as const) {
         const id = randomUUID();
         const w = await store.create(id, { cold });
@@ -74,38 +78,35 @@ describe('LocalDirFragmentStore O_DIRECT', { skip: O_DIRECT === undefined && 'no
         assert.equal(flags[0]! & O_DIRECT, expected, `directIo ${store.directIo}, cold ${cold}`);
         await w.commit();
       }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('reads through buffered descriptors, for the kernel\'s readahead and page cache', async () => {
-    const { dir, direct } = await stores();
-    // FileHandle is not exported; its prototype is reached through an open handle.
-    const probe = await open(join(dir, 'probe'), 'w');
-    await probe.close();
-    const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<unknown> };
-    const original = proto.read;
-    const flags: number[] = [];
-    proto.read = async function (this: { fd: number }, ...args: unknown[]) {
-      const info = await readFile(`/proc/self/fdinfo/${this.fd}`, 'utf8');
-      flags.push(parseInt(/^flags:\s+([0-7]+)/m.exec(info)![1]!, 8));
-      return original.apply(this, args);
-    };
-    try {
-      const id = randomUUID();
-      const data = await put(direct, id, [randomBytes(10_000)]);
-      assert.deepEqual(await direct.read(id, 3, 9000), data.subarray(3, 9003));
-      assert.ok(flags.length > 0 && flags.every((f) => (f & O_DIRECT) === 0), `flags ${flags.map((f) => f.toString(8))}`);
-    } finally {
-      proto.read = original;
-      await rm(dir, { recursive: true, force: true });
-    }
+    await withStores(async ({ dir, direct }) => {
+      // FileHandle is not exported; its prototype is reached through an open handle.
+      const probe = await open(join(dir, 'probe'), 'w');
+      await probe.close();
+      const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<unknown> };
+      const original = proto.read;
+      const flags: number[] = [];
+      proto.read = async function (this: { fd: number }, ...args: unknown[]) {
+        const info = await readFile(`/proc/self/fdinfo/${this.fd}`, 'utf8');
+        flags.push(parseInt(/^flags:\s+([0-7]+)/m.exec(info)![1]!, 8));
+        return original.apply(this, args);
+      };
+      try {
+        const id = randomUUID();
+        const data = await put(direct, id, [randomBytes(10_000)]);
+        assert.deepEqual(await direct.read(id, 3, 9000), data.subarray(3, 9003));
+        assert.ok(flags.length > 0 && flags.every((f) => (f & O_DIRECT) === 0), `flags ${flags.map((f) => f.toString(8))}`);
+      } finally {
+        proto.read = original;
+      }
+    });
   });
 
   it('writes files byte-identical to buffered ones, and each reads what the other wrote', async () => {
-    const { dir, direct, buffered } = await stores();
-    try {
+    await withStores(async ({ dir, direct, buffered }) => {
       const cases: [string, Buffer[]][] = [
         ...[0, 1, 4095, 4096, 4097, 512 * 1024, 512 * 1024 + 1].map((n): [string, Buffer[]] => [`${n} bytes`, n ? [randomBytes(n)] : []]),
         ['20 shards with records', shardsWithRecords(20)],
@@ -131,14 +132,11 @@ describe('LocalDirFragmentStore O_DIRECT', { skip: O_DIRECT === undefined && 'no
       }
       assert.deepEqual(await readdir(join(dir, 'tmp')), []);
       assert.equal(alignedBlocks.stats().inUse, 0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('leaves nothing behind after abort, with block writes in flight', async () => {
-    const { dir, direct } = await stores();
-    try {
+    await withStores(async ({ dir, direct }) => {
       const id = randomUUID();
       const w = await direct.create(id, { cold: true });
       await Promise.all(shardsWithRecords(8).map((p) => w.write(p)));
@@ -147,14 +145,11 @@ describe('LocalDirFragmentStore O_DIRECT', { skip: O_DIRECT === undefined && 'no
       assert.deepEqual(await readdir(join(dir, 'tmp')), []);
       assert.equal(await direct.stat(id), undefined);
       assert.equal(alignedBlocks.stats().inUse, 0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('reuses the same blocks across sequential writers', async () => {
-    const { dir, direct } = await stores();
-    try {
+    await withStores(async ({ direct }) => {
       const first = await put(direct, randomUUID(), shardsWithRecords(12));
       const after = alignedBlocks.stats();
       assert.equal(after.inUse, 0);
@@ -164,27 +159,25 @@ describe('LocalDirFragmentStore O_DIRECT', { skip: O_DIRECT === undefined && 'no
         assert.deepEqual(await direct.read(id, 1, first.length), data.subarray(1));
       }
       assert.deepEqual(alignedBlocks.stats(), after);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('writes buffered while the aligned pool is exhausted', async () => {
-    const { dir, direct } = await stores();
-    const taken: Uint8Array[] = [];
-    try {
-      for (let b = alignedBlocks.tryAcquire(); b; b = alignedBlocks.tryAcquire()) taken.push(b);
-      const id = randomUUID();
-      const w = await direct.create(id, { cold: true });
-      await w.write(randomBytes(5000));
-      assert.equal((await openFlags(id))[0]! & O_DIRECT, 0);
-      await w.commit();
-      const data = await readFile(fragmentPath(direct, id));
-      assert.deepEqual(await direct.read(id, 1, 4999), data.subarray(1));
-    } finally {
-      for (const b of taken) alignedBlocks.release(b);
-      await rm(dir, { recursive: true, force: true });
-    }
+    await withStores(async ({ direct }) => {
+      const taken: Uint8Array[] = [];
+      try {
+        for (let b = alignedBlocks.tryAcquire(); b; b = alignedBlocks.tryAcquire()) taken.push(b);
+        const id = randomUUID();
+        const w = await direct.create(id, { cold: true });
+        await w.write(randomBytes(5000));
+        assert.equal((await openFlags(id))[0]! & O_DIRECT, 0);
+        await w.commit();
+        const data = await readFile(fragmentPath(direct, id));
+        assert.deepEqual(await direct.read(id, 1, 4999), data.subarray(1));
+      } finally {
+        for (const b of taken) alignedBlocks.release(b);
+      }
+    });
   });
 
   describe('I/O failures', () => {
@@ -198,28 +191,28 @@ describe('LocalDirFragmentStore O_DIRECT', { skip: O_DIRECT === undefined && 'no
     // The second block write, or commit's datasync (the only one: O_DIRECT writes need no sync-ahead).
     for (const [method, failing] of [['write', 2], ['datasync', 1]] as const) {
       it(`fails the commit when a ${method} fails, and leaves no fragment or temp file`, async () => {
-        const { dir, direct } = await stores();
-        const proto = await fileHandleProto(dir);
-        const original = proto[method];
-        let calls = 0;
-        proto[method] = function (this: unknown, ...args: unknown[]) {
-          return ++calls === failing ? Promise.reject(eio()) : original.apply(this, args);
-        };
-        try {
-          const id = randomUUID();
-          const w: FragmentWriter = await direct.create(id, { cold: true });
-          // 2.5 blocks: two whole block writes while streaming, the tail at commit.
-          for (let i = 0; i < 10; i++) await w.write(randomBytes(128 * 1024)).catch(() => undefined);
-          if (method === 'datasync') assert.equal(calls, 0, 'no datasync before commit');
-          await assert.rejects(w.commit(), (err: { code?: string }) => err.code === 'EIO');
-          await assert.rejects(w.write(Buffer.from('x')));
-          assert.equal(await direct.stat(id), undefined);
-          assert.deepEqual(await readdir(join(dir, 'tmp')), []);
-          assert.equal(alignedBlocks.stats().inUse, 0);
-        } finally {
-          proto[method] = original;
-          await rm(dir, { recursive: true, force: true });
-        }
+        await withStores(async ({ dir, direct }) => {
+          const proto = await fileHandleProto(dir);
+          const original = proto[method];
+          let calls = 0;
+          proto[method] = function (this: unknown, ...args: unknown[]) {
+            return ++calls === failing ? Promise.reject(eio()) : original.apply(this, args);
+          };
+          try {
+            const id = randomUUID();
+            const w: FragmentWriter = await direct.create(id, { cold: true });
+            // 2.5 blocks: two whole block writes while streaming, the tail at commit.
+            for (let i = 0; i < 10; i++) await w.write(randomBytes(128 * 1024)).catch(() => undefined);
+            if (method === 'datasync') assert.equal(calls, 0, 'no datasync before commit');
+            await assert.rejects(w.commit(), (err: { code?: string }) => err.code === 'EIO');
+            await assert.rejects(w.write(Buffer.from('x')));
+            assert.equal(await direct.stat(id), undefined);
+            assert.deepEqual(await readdir(join(dir, 'tmp')), []);
+            assert.equal(alignedBlocks.stats().inUse, 0);
+          } finally {
+            proto[method] = original;
+          }
+        });
       });
     }
   });
