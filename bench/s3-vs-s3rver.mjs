@@ -6,7 +6,8 @@
 // ratios ours/s3rver beside the targets of issue 3.
 //   npm run bench:s3
 //   BENCH_ROUNDS=2 BENCH_BIG_MIB=16 BENCH_SMALL_OPS=500 BENCH_LIST_KEYS=2000 node bench/s3-vs-s3rver.mjs   # quick
-// Other knobs: BENCH_WARMUP_ROUNDS (1, unmeasured, on both servers), BENCH_CONCURRENCY (16), BENCH_SMALL_KIB (4), BENCH_DIR (temp dirs' parent), BENCH_OMNIGATE_NODE_ARGS
+// Other knobs: BENCH_WARMUP_ROUNDS (1, unmeasured, on both servers), BENCH_CONCURRENCY (16), BENCH_SMALL_KIB (4), BENCH_DIR (temp dirs' parent), BENCH_OMNIGATE_CLI (another
+// bundle of our server, e.g. a copy of an older build for an A/B), BENCH_OMNIGATE_NODE_ARGS
 // (extra node flags for our server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_PHASE_TIMES=1 (print each
 // phase's monotonic start and end in microseconds, to cut a profile to one phase).
 // BENCH_PHASES=big,small,list chooses the workloads (all by default; the listing bucket is filled only for list).
@@ -127,8 +128,9 @@ function waitForLine(child, pattern, label) {
 async function startOurs(dir) {
   const accessKey = 'AKIABENCHOMNIGATE001';
   const secretKey = randomBytes(24).toString('base64url');
-  // What `npm start` and the `omnigate` bin run: the bundled server (scripts/bundle-server.mjs).
-  const cli = new URL('../packages/server/dist/omnigate.mjs', import.meta.url).pathname;
+  // What `npm start` and the `omnigate` bin run: the bundled server (scripts/bundle-server.mjs). BENCH_OMNIGATE_CLI
+  // runs another bundle (a copy kept beside it, for an A/B of two builds).
+  const cli = process.env.BENCH_OMNIGATE_CLI ?? new URL('../packages/server/dist/omnigate.mjs', import.meta.url).pathname;
   const nodeArgs = (process.env.BENCH_OMNIGATE_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --cpu-prof
   const child = spawn(process.execPath, [...nodeArgs, cli, 'serve'], {
     env: { ...process.env, OMNIGATE_DATA_DIR: dir, OMNIGATE_HOST: '127.0.0.1', OMNIGATE_PORT: '0', OMNIGATE_LOG_LEVEL: 'warn', OMNIGATE_ACCESS_KEY: accessKey, OMNIGATE_SECRET_KEY: secretKey },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pooledRandomBytes } from '../src/codec/random.js';
+import { pooledRandomBytes, timeOrderedUuid } from '../src/codec/random.js';
 
 describe('pooledRandomBytes', () => {
   it('hands out every byte once: draws across many pool refills never repeat or overlap', () => {
@@ -32,5 +32,23 @@ describe('pooledRandomBytes', () => {
     assert.equal(pooledRandomBytes(4096).length, 4096);
     assert.equal(pooledRandomBytes(0).length, 0);
     for (const size of [-1, 1.5, Number.NaN]) assert.throws(() => pooledRandomBytes(size), RangeError);
+  });
+});
+
+describe('timeOrderedUuid', () => {
+  const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('is a UUIDv7 whose first 48 bits are the given Unix milliseconds', () => {
+    const id = timeOrderedUuid(Date.UTC(2026, 11, 7, 14, 30));
+    assert.match(id, V7);
+    assert.equal(parseInt(id.replace(/-/g, '').slice(0, 12), 16), Date.UTC(2026, 11, 7, 14, 30));
+  });
+
+  it('sorts by time as text, and ids of the same millisecond still differ in their 74 random bits', () => {
+    const ids = [0, 1, 255, 256, 65_536, 2 ** 40, 2 ** 47 + 3].map((ms) => timeOrderedUuid(ms));
+    assert.deepEqual([...ids].sort(), ids);
+    const sameMs = new Set(Array.from({ length: 2000 }, () => timeOrderedUuid(1_700_000_000_000)));
+    assert.equal(sameMs.size, 2000);
+    for (const id of sameMs) assert.match(id, V7);
   });
 });

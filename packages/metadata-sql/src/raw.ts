@@ -13,10 +13,11 @@ export class Statement {
   readonly #sqlite: CompiledQuery;
   readonly #pg: CompiledQuery;
 
-  constructor(text: string) {
+  /** `pgText`, where PostgreSQL needs other SQL than SQLite (its JSON operators, say); `?` placeholders in both. */
+  constructor(text: string, pgText = text) {
     let n = 0;
     this.#sqlite = CompiledQuery.raw(text);
-    this.#pg = CompiledQuery.raw(text.replace(/\?/g, () => `$${++n}`));
+    this.#pg = CompiledQuery.raw(pgText.replace(/\?/g, () => `$${++n}`));
   }
 
   execute<R = Record<string, unknown>>(q: Q, parameters: readonly unknown[]): Promise<QueryResult<R>> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { timeOrderedUuid } from '../codec/random.js';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
@@ -60,7 +61,7 @@ export class BlobIO {
 
   async write(source: BodySource, opts: BlobWriteOptions): Promise<WrittenBlob> {
     const { metadata, dataShards, parityShards, shardSize, segmentSize } = this.options;
-    const id = randomUUID();
+    const id = timeOrderedUuid();
     const key = opts.clientKey ?? generateKey();
     const width = dataShards + parityShards;
     const names = Array.from({ length: width }, () => randomUUID());

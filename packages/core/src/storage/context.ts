@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { timeOrderedUuid } from '../codec/random.js';
 import { StorageError } from '../errors.js';
 import type { BlobRow, BucketRow, ObjectAttributes, ObjectExtent, ObjectRow } from '../types.js';
 import { emptyAttributes } from '../types.js';
@@ -94,7 +94,7 @@ export class StorageContext {
   }): ObjectRow {
     const now = new Date();
     return {
-      fileId: fields.fileId ?? randomUUID(),
+      fileId: fields.fileId ?? timeOrderedUuid(),
       tenantId: fields.tenantId,
       bucketId: fields.bucketId,
       key: fields.key,
