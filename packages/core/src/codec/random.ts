@@ -29,7 +29,8 @@ export function pooledRandomBytes(size: number): Buffer {
 /**
  * A UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Ids made in time order land at the end of
  * the metadata indexes that key on them, so a commit of a batch of small PUTs dirties (and writes to the WAL) the same
- * last leaf page or two instead of one random page per id and index, and 74 random bits keep them unguessable.
+ * last leaf page or two instead of one random page per id and index. For internal ids (blob ids): an id that grants
+ * access by itself (a fileId, which ZiB's CDN serves by) stays a random v4 with its 122 random bits.
  */
 export function timeOrderedUuid(now = Date.now()): string {
   const bytes = pooledRandomBytes(16);

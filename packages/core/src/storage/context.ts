@@ -1,5 +1,5 @@
+import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { timeOrderedUuid } from '../codec/random.js';
 import { StorageError } from '../errors.js';
 import type { BlobRow, BucketRow, ObjectAttributes, ObjectExtent, ObjectRow } from '../types.js';
 import { emptyAttributes } from '../types.js';
@@ -94,7 +94,8 @@ export class StorageContext {
   }): ObjectRow {
     const now = new Date();
     return {
-      fileId: fields.fileId ?? timeOrderedUuid(),
+      // Random (v4), unlike blob ids: a fileId is a capability where a protocol serves objects by it (ZiB's CDN).
+      fileId: fields.fileId ?? randomUUID(),
       tenantId: fields.tenantId,
       bucketId: fields.bucketId,
       key: fields.key,
