@@ -18,7 +18,7 @@ export { assertBucketName, assertObjectKey, MAX_KEY_BYTES, MAX_METADATA_BYTES } 
 export { LocalDirFragmentStore } from './fragments/local-dir-store.js';
 export * as segmentedAead from './codec/segmented-aead.js';
 export { generateKey, kekIdOf, wrapKey, unwrapKey } from './codec/key-wrap.js';
-export { pooledRandomBytes, timeOrderedUuid } from './codec/random.js';
+export { pooledRandomBytes } from './codec/random.js';
 // SigV4 (auth/): request verification, aws-chunked payload decoding, presigned URLs. See docs/sigv4.md.
 export { verifySigV4, hasSigV4, createPayloadDecoder, presignUrl, sigv4HeadersFromRaw, MAX_SIGNED_CHUNK_SIZE } from './auth/index.js';
 export type { SigV4Request, SigV4Options, SigV4Result, SigV4Lookup, PayloadMode, SigningContext, PayloadDecoder, PresignUrlOptions } from './auth/index.js';

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { timeOrderedUuid } from '../codec/random.js';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
@@ -10,6 +9,7 @@ import {
   segmentCount, parseHeader, sealBuffer, STREAM_HEADER_SIZE,
 } from '../codec/segmented-aead.js';
 import { generateKey, kekIdOf, unwrapKey, wrapKey } from '../codec/key-wrap.js';
+import { timeOrderedUuid } from '../codec/random.js';
 import { ErasureWriter } from '../codec/erasure-writer.js';
 import type { ErasureLayout } from '../codec/stripe-layout.js';
 import { ByteCounter, ByteLimit } from './byte-limit.js';
