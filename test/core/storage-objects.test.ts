@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { segmentedAead, type Storage, type Tenant } from '@omnigate/core';
@@ -171,6 +172,34 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.deepEqual(await everyFile(), before);
+    });
+
+    it('an aborted put settles at once and leaves nothing, even when its source never finishes closing', { timeout: 20_000 }, async () => {
+      // A client that went away mid-body: its stream neither ends nor ever finishes being destroyed.
+      const stuckSource = (bytes: number) => {
+        const source = new Readable({ read() {}, destroy() { /* never calls back */ } });
+        source.push(pseudoRandomBytes(bytes, 7));
+        return source;
+      };
+      const inlining = await fx.reopen({ inlineMaxBytes: 64 * 1024 });
+      const before = await fragmentFiles(fx.nodeDirs);
+      const cases = [
+        { store: storage, bytes: 3 * 1024 * 1024, size: undefined }, // streamed: fragment writers open, hashing thread
+        { store: inlining, bytes: 5_000, size: 10_000 }, // declared small: read whole for its metadata row
+      ];
+      for (const { store, bytes, size } of cases) {
+        const controller = new AbortController();
+        const put = store.putObject(tenant, 'bucket', 'gone', stuckSource(bytes), { size, signal: controller.signal });
+        setTimeout(() => controller.abort(new Error('the client went away')), 300);
+        const started = Date.now();
+        await assert.rejects(put, { name: 'AbortError' });
+        assert.ok(Date.now() - started < 5_000, `settled ${Date.now() - started} ms after the abort`);
+        await assert.rejects(store.headObject(tenant, 'bucket', 'gone'), { code: 'NoSuchKey' });
+        assert.deepEqual(await fragmentFiles(fx.nodeDirs), before, `no fragment of a ${bytes}-byte body stays`);
+      }
+      const ok = await storage.putObject(tenant, 'bucket', 'after-abort', [Buffer.from('still works')]);
+      assert.equal(ok.size, 11);
+      await storage.deleteObject(tenant, 'bucket', 'after-abort');
     });
 
     it('validates names, keys and metadata and keeps tenants apart', async () => {

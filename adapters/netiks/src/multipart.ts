@@ -45,6 +45,11 @@ export function receiveMultipart(ctx: NetiksContext, req: Request, res: Response
     let stored: Promise<{ info: ObjectInfo; assetId: string; filename: string }> | undefined;
     let failure: unknown;
     let settled = false;
+    /**
+     * The file part being stored, destroyed on failure so the core's read of it ends too (without an error: nobody
+     * may be listening for one yet, and `failure` is what the client is told anyway).
+     */
+    let file: Readable | undefined;
 
     const settle = () => {
       if (settled) return;
@@ -64,6 +69,7 @@ export function receiveMultipart(ctx: NetiksContext, req: Request, res: Response
       if (failure !== undefined) return;
       failure = err;
       controller.abort(err);
+      file?.destroy();
       settle();
     };
     clientGone.addEventListener('abort', () => fail(clientGone.reason), { once: true });
@@ -79,16 +85,13 @@ export function receiveMultipart(ctx: NetiksContext, req: Request, res: Response
         fail(err);
       }
     });
-    parser.on('file', (field, file, info) => {
+    parser.on('file', (field, part, info) => {
       if (field !== 'file' || stored || failure !== undefined) {
-        file.resume();
+        part.resume();
         return fail(new NetiksError('InvalidMultipart', 'Send exactly one file, in the form field "file"'));
       }
-      file.once('limit', () => {
-        const err = tooLarge(max);
-        fail(err);
-        file.destroy(err);
-      });
+      file = part;
+      part.once('limit', () => fail(tooLarge(max)));
       let filename = 'file';
       try {
         filename = checkName(info.filename ?? 'file', 'filename');
@@ -102,7 +105,7 @@ export function receiveMultipart(ctx: NetiksContext, req: Request, res: Response
       const assetId = randomUUID();
       // The key uses what is known now: a `name` field sent before the file, else the filename.
       const key = assetKey(assetId, fields.name ?? filename);
-      stored = ctx.storage.putObject(tenant, bucket, key, guard(file, max), { contentType, metadata: { 'netiks-asset-id': assetId }, signal })
+      stored = ctx.storage.putObject(tenant, bucket, key, guard(part, max), { contentType, metadata: { 'netiks-asset-id': assetId }, signal })
         .then((stored) => ({ info: stored, assetId, filename }));
       stored.catch(fail);
     });

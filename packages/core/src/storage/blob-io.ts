@@ -14,6 +14,7 @@ import { ErasureWriter } from '../codec/erasure-writer.js';
 import type { ErasureLayout } from '../codec/stripe-layout.js';
 import { ByteCounter, ByteLimit } from './byte-limit.js';
 import { readFragmentBlob } from './fragment-read.js';
+import { untilAborted } from './until-aborted.js';
 import { createInlineHasher, createPlaintextHasher } from './plaintext-hasher.js';
 import type { ResolvedStorageOptions } from './options.js';
 
@@ -119,7 +120,7 @@ export class BlobIO {
             ...(cutter ? [cutter] : []),
             createSealStream(key, serverHeader!, { onPlaintext: count, afterSeal: (chunk) => hasher.afterSeal(chunk) }),
           ];
-      await pipeline([toReadable(source), ...stages, sink.writable()], { signal: opts.signal });
+      await untilAborted(pipeline([toReadable(source), ...stages, sink.writable()], { signal: opts.signal }), opts.signal);
       const [stored, digests] = await Promise.all([sink.finish(), hasher.digest()]);
       if (!header) throw new StorageError('InvalidCiphertext', 'The upload ended before a ciphertext header arrived');
       const written = { plainSize, cipherSize: stored.cipherSize, header };
@@ -148,13 +149,22 @@ export class BlobIO {
     const chunks: Buffer[] = [];
     const counter = new ByteCounter({ max: opts.maxSize, expected });
     const hasher = createInlineHasher();
-    for await (const data of toReadable(source)) {
-      const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as Uint8Array);
-      if (chunk.length === 0) continue;
-      counter.add(chunk.length);
-      hasher.update(chunk);
-      opts.onPlaintext?.(chunk);
-      chunks.push(chunk);
+    const readable = toReadable(source);
+    const readAll = async () => {
+      for await (const data of readable) {
+        const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as Uint8Array);
+        if (chunk.length === 0) continue;
+        counter.add(chunk.length);
+        hasher.update(chunk);
+        opts.onPlaintext?.(chunk);
+        chunks.push(chunk);
+      }
+    };
+    try {
+      await untilAborted(readAll(), opts.signal);
+    } catch (err) {
+      readable.destroy();
+      throw err;
     }
     opts.signal?.throwIfAborted();
     counter.end();
