@@ -10,8 +10,9 @@
 // bundle of our server, e.g. a copy of an older build for an A/B), BENCH_OMNIGATE_NODE_ARGS
 // (extra node flags for our server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), BENCH_PHASE_TIMES=1 (print each
 // phase's monotonic start and end in microseconds, to cut a profile to one phase).
+// BENCH_SYNC=0 skips the `sync` before each measured phase.
 // BENCH_PHASES=big,small,list chooses the workloads (all by default; the listing bucket is filled only for list).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -240,10 +241,21 @@ async function listAll(t, bucket) {
   return count;
 }
 
+/**
+ * Flushes every dirty page to disk before a measured phase, untimed. s3rver never fsyncs: the kernel writes its files
+ * back up to ~30 s later (vm.dirty_expire_centisecs), during whichever server's phase runs then, whose fdatasyncs
+ * queue behind that writeback. Each phase starts from the same clean state; BENCH_SYNC=0 turns this off.
+ */
+function flushDirtyPages() {
+  if (process.env.BENCH_SYNC !== '0') spawnSync('sync');
+}
+
 async function round(t, r, results) {
-  if (PHASES.has('big')) await bigRound(t, r, results);
-  if (PHASES.has('small')) await smallRound(t, r, results);
-  if (PHASES.has('list')) await listRound(t, results);
+  for (const [phase, run] of [['big', bigRound], ['small', smallRound], ['list', listRound]]) {
+    if (!PHASES.has(phase)) continue;
+    flushDirtyPages();
+    await run(t, r, results);
+  }
 }
 
 async function bigRound(t, r, results) {
@@ -270,7 +282,7 @@ async function smallRound(t, r, results) {
   results.smallGetP99.push(get.p99);
 }
 
-async function listRound(t, results) {
+async function listRound(t, _r, results) {
   const start = process.hrtime.bigint();
   const listed = await measured(t, results.cpu, 'list', () => listAll(t, 'bench-list'));
   results.list.push(seconds(start));
