@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { StorageError } from '../errors.js';
 import type { BlobRow } from '../types.js';
 import type { FragmentStore } from '../contracts/fragment-store.js';
@@ -14,7 +13,7 @@ import { ErasureWriter } from '../codec/erasure-writer.js';
 import type { ErasureLayout } from '../codec/stripe-layout.js';
 import { ByteCounter, ByteLimit } from './byte-limit.js';
 import { readFragmentBlob } from './fragment-read.js';
-import { untilAborted } from './until-aborted.js';
+import { pipelineUntilAborted, untilAborted } from './until-aborted.js';
 import { createInlineHasher, createPlaintextHasher } from './plaintext-hasher.js';
 import type { ResolvedStorageOptions } from './options.js';
 
@@ -120,7 +119,7 @@ export class BlobIO {
             ...(cutter ? [cutter] : []),
             createSealStream(key, serverHeader!, { onPlaintext: count, afterSeal: (chunk) => hasher.afterSeal(chunk) }),
           ];
-      await untilAborted(pipeline([toReadable(source), ...stages, sink.writable()], { signal: opts.signal }), opts.signal);
+      await pipelineUntilAborted([toReadable(source), ...stages, sink.writable()], opts.signal);
       const [stored, digests] = await Promise.all([sink.finish(), hasher.digest()]);
       if (!header) throw new StorageError('InvalidCiphertext', 'The upload ended before a ciphertext header arrived');
       const written = { plainSize, cipherSize: stored.cipherSize, header };
