@@ -5,13 +5,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 const DRAIN_LIMIT = 1024 * 1024;
 
 /**
- * After an error: a body we started reading (a file cut off over a limit), or a large unread one, ends the
- * connection (`Connection: close`) rather than being read to its end; a small unread body is drained by Node.
+ * After an error, the rest of a request body: a small one (a declared Content-Length up to DRAIN_LIMIT) is read to
+ * its end and discarded, so the client finishes sending and reads the answer, and the connection stays usable. Node
+ * does that itself for a body nobody read; one we started reading (a form refused at a bad file name) is resumed
+ * here. A large or unsized one ends the connection (`Connection: close`) rather than being read: a client still
+ * sending may then see the connection reset (Node 24's fetch fails with EPIPE instead of reading the answer).
  */
 export function closeIfBodyPending(req: IncomingMessage, res: ServerResponse): void {
   if (req.complete) return;
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (req.readableFlowing !== null || !(declared <= DRAIN_LIMIT)) res.setHeader('Connection', 'close');
+  if (!(declared <= DRAIN_LIMIT) || req.destroyed) {
+    res.setHeader('Connection', 'close');
+    return;
+  }
+  if (req.readableFlowing !== null) req.resume();
 }
 
 export interface ErrorAnswer {
