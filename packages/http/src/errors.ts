@@ -11,7 +11,7 @@ const DRAIN_LIMIT = 1024 * 1024;
  * here. A large or unsized one ends the connection (`Connection: close`) rather than being read: a client still
  * sending may then see the connection reset (Node 24's fetch fails with EPIPE instead of reading the answer).
  */
-export function closeIfBodyPending(req: IncomingMessage, res: ServerResponse): void {
+export function drainOrCloseUnreadBody(req: IncomingMessage, res: ServerResponse): void {
   if (req.complete) return;
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (!(declared <= DRAIN_LIMIT) || req.destroyed) {
@@ -41,7 +41,7 @@ export function sendErrorAnswer(req: IncomingMessage, res: ServerResponse, answe
   }
   for (const name of res.getHeaderNames()) res.removeHeader(name);
   for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
-  closeIfBodyPending(req, res);
+  drainOrCloseUnreadBody(req, res);
   res.statusCode = answer.status;
   if (req.method === 'HEAD' || answer.status === 304) {
     res.end();

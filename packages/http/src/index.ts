@@ -4,7 +4,7 @@
  * and the public URL of a mounted router. Works on Node's request/response types (Express's extend them).
  */
 export { sendJson, readSmallBody, parseJsonBody, readJsonObject } from './json.js';
-export { sendErrorAnswer, closeIfBodyPending, type ErrorAnswer } from './errors.js';
+export { sendErrorAnswer, drainOrCloseUnreadBody, type ErrorAnswer } from './errors.js';
 export { abortSignal, mountUrl, type MountedRequest } from './request.js';
 export { translateError, hasMarker, ownErrors, ProtocolError, type ErrorTranslation, type TranslatedError } from './translate-error.js';
 export { JSON_API_ERRORS } from './json-api-errors.js';
